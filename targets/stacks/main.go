@@ -1,0 +1,356 @@
+// Command stacks parks goroutines in known, distinct call chains so that a
+// debugger's snapshot of every goroutine can be compared with the runtime's
+// own dump (runtime.Stack), written on SIGUSR1.
+//
+// Every chain is main.<kind>Outer -> main.<kind>Inner -> blocking call; the
+// functions whose frames matter are marked noinline, and a few deliberately
+// tiny helpers (waitOn, snooze) are left for the compiler to inline.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"loupe.test/targets/internal/fixture"
+)
+
+// maxGoroutines bounds -n.
+const maxGoroutines = 100_000
+
+// kinds are the goroutines' entry functions, one per kind of chain, in
+// creation order. Goroutine i gets kinds[i] while i < len(kinds); the
+// remaining ones cycle through the first repeatableKinds entries. The later
+// kinds hold an OS thread, a listener or a CPU each, so they exist once at
+// most.
+var kinds = []func(){
+	chanRecvOuter,
+	selectOuter,
+	mutexOuter,
+	waitGroupOuter,
+	sleepOuter,
+	condOuter,
+	syscallOuter,
+	acceptOuter,
+	lockedThreadOuter,
+	recursionOuter,
+	busyOuter,
+}
+
+const repeatableKinds = 6
+
+// kindOf returns the entry function of the i-th goroutine (0-based).
+func kindOf(i int) func() {
+	if i < len(kinds) {
+		return kinds[i]
+	}
+	return kinds[(i-len(kinds))%repeatableKinds]
+}
+
+const (
+	longSleep  = 100_000 * time.Hour
+	recursions = 128 // depth of the recursion chain; recurse appears 129 times
+)
+
+// The objects goroutines block on. Nothing ever sends on the channels,
+// unlocks heldMu, calls neverWG.Done, signals cond, writes to the pipe or
+// connects to acceptLn, so the goroutines stay where they are.
+var (
+	neverCh   = make(chan int)
+	neverStr  = make(chan string)
+	neverSend = make(chan int) // select tries to send here; nobody receives
+	heldMu    sync.Mutex       // locked by main before any waiter starts
+	neverWG   sync.WaitGroup   // Add(1) by main, never Done
+	condMu    sync.Mutex
+	cond      = sync.NewCond(&condMu)
+	condDone  bool // the predicate cond waiters check; never set
+	pipeRead  int  // read end of a raw pipe; the write end stays open, unused
+	acceptLn  net.Listener
+	parked    sync.WaitGroup // each goroutine calls Done right before it blocks
+)
+
+//go:noinline
+func chanRecvOuter() { chanRecvInner() }
+
+//go:noinline
+func chanRecvInner() {
+	parked.Done()
+	waitOn(neverCh)
+}
+
+// waitOn is small enough to be inlined into its callers.
+func waitOn(ch chan int) int { return <-ch }
+
+//go:noinline
+func selectOuter() { selectInner() }
+
+//go:noinline
+func selectInner() {
+	parked.Done()
+	select {
+	case <-neverCh:
+	case <-neverStr:
+	case neverSend <- 1:
+	}
+}
+
+//go:noinline
+func mutexOuter() { mutexInner() }
+
+//go:noinline
+func mutexInner() {
+	parked.Done()
+	heldMu.Lock()
+}
+
+//go:noinline
+func waitGroupOuter() { waitGroupInner() }
+
+//go:noinline
+func waitGroupInner() {
+	parked.Done()
+	neverWG.Wait()
+}
+
+//go:noinline
+func sleepOuter() { sleepInner() }
+
+//go:noinline
+func sleepInner() {
+	parked.Done()
+	snooze()
+}
+
+// snooze is small enough to be inlined into sleepInner.
+func snooze() { time.Sleep(longSleep) }
+
+//go:noinline
+func condOuter() { condInner() }
+
+//go:noinline
+func condInner() {
+	condMu.Lock()
+	parked.Done()
+	for !condDone {
+		cond.Wait()
+	}
+	condMu.Unlock()
+}
+
+//go:noinline
+func syscallOuter() { syscallInner() }
+
+//go:noinline
+func syscallInner() {
+	var buf [1]byte
+	parked.Done()
+	// A raw blocking read(2), not the netpoller. The runtime installs its
+	// signal handlers with SA_RESTART, so signals do not end it.
+	syscall.Read(pipeRead, buf[:])
+}
+
+//go:noinline
+func acceptOuter() { acceptInner() }
+
+//go:noinline
+func acceptInner() {
+	parked.Done()
+	for {
+		conn, err := acceptLn.Accept()
+		if err != nil {
+			log.Fatalf("accept: %v", err)
+		}
+		conn.Close() // a stray connection; go back to waiting
+	}
+}
+
+//go:noinline
+func lockedThreadOuter() {
+	runtime.LockOSThread()
+	lockedThreadInner()
+}
+
+//go:noinline
+func lockedThreadInner() {
+	parked.Done()
+	waitOn(neverCh)
+}
+
+//go:noinline
+func recursionOuter() { recurse(recursions) }
+
+//go:noinline
+func recurse(depth int) int {
+	if depth == 0 {
+		parked.Done()
+		return waitOn(neverCh)
+	}
+	return recurse(depth-1) + depth
+}
+
+//go:noinline
+func busyOuter() { busyLoop() }
+
+//go:noinline
+func busyLoop() {
+	x := uint64(1)
+	parked.Done()
+	for {
+		x ^= x << 13
+		x = spinStep(x)
+	}
+}
+
+// spinStep gives the busy loop a frame of its own above busyLoop.
+//
+//go:noinline
+func spinStep(x uint64) uint64 { return x*6364136223846793005 + 1442695040888963407 }
+
+// setUp creates the objects the goroutines block on.
+func setUp() error {
+	heldMu.Lock()
+	neverWG.Add(1)
+	var fds [2]int
+	if err := syscall.Pipe(fds[:]); err != nil {
+		return fmt.Errorf("pipe: %w", err)
+	}
+	pipeRead = fds[0]
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	acceptLn = ln
+	return nil
+}
+
+// spawn starts n goroutines and returns once each is about to block.
+func spawn(n int) {
+	parked.Add(n)
+	for i := range n {
+		go kindOf(i)()
+	}
+	parked.Wait()
+	// Done comes right before the blocking call; give the last goroutines a
+	// moment to actually park.
+	time.Sleep(100 * time.Millisecond)
+}
+
+// dump returns runtime.Stack for all goroutines, growing the buffer until
+// the whole dump fits.
+func dump() []byte {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// serveStacks serves GET /stacks on addr and returns the bound address.
+func serveStacks(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stacks", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write(dump())
+	})
+	go http.Serve(ln, mux)
+	return ln.Addr().String(), nil
+}
+
+// clock measures how long the whole process stalls: it reads the clock in a
+// tight loop and remembers the largest gap between two readings.
+type clock struct{ maxGap atomic.Int64 }
+
+func (c *clock) run() {
+	last := time.Now()
+	yielded := last
+	for {
+		now := time.Now()
+		gap := int64(now.Sub(last))
+		for {
+			old := c.maxGap.Load()
+			if gap <= old || c.maxGap.CompareAndSwap(old, gap) {
+				break
+			}
+		}
+		last = now
+		// Yield now and then so that the signal handling goroutine gets a
+		// processor promptly even when the busy loop holds the other one.
+		// The time spent yielding counts towards the next gap: a stop of the
+		// process may fall into it.
+		if now.Sub(yielded) > time.Millisecond {
+			runtime.Gosched()
+			yielded = now
+		}
+	}
+}
+
+func main() {
+	n := flag.Int("n", 100, "number of parked goroutines (1 to 100000)")
+	oracle := flag.String("oracle", "", "file that SIGUSR1 writes the runtime's stack dump to")
+	httpAddr := flag.String("http", "", "serve GET /stacks on this address, e.g. 127.0.0.1:0")
+	withClock := flag.Bool("clock", false, "run a clock loop that measures stalls; SIGUSR2 reports them")
+	flag.Parse()
+	if *n < 1 || *n > maxGoroutines {
+		log.Fatalf("-n must be between 1 and %d", maxGoroutines)
+	}
+
+	// Catch the signals first: SIGUSR1/2 would otherwise kill the process.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGINT)
+
+	if err := setUp(); err != nil {
+		log.Fatal(err)
+	}
+	spawn(*n)
+	var clk *clock
+	if *withClock {
+		clk = new(clock)
+		go clk.run()
+	}
+	if *httpAddr != "" {
+		addr, err := serveStacks(*httpAddr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fixture.Say("http %s", addr)
+	}
+	fixture.Ready()
+
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGUSR1:
+			if *oracle == "" {
+				log.Print("SIGUSR1 ignored: no -oracle given")
+				continue
+			}
+			if err := fixture.WriteFile(*oracle, dump()); err != nil {
+				log.Fatal(err)
+			}
+			fixture.Say("oracle %s", *oracle)
+		case syscall.SIGUSR2:
+			if clk == nil {
+				log.Print("SIGUSR2 ignored: no -clock given")
+				continue
+			}
+			fixture.Say("maxgap_ns %d", clk.maxGap.Swap(0))
+		default:
+			return
+		}
+	}
+}
