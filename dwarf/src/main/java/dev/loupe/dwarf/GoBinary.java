@@ -1,0 +1,145 @@
+package dev.loupe.dwarf;
+
+import dev.loupe.dwarf.buildinfo.BuildInfo;
+import dev.loupe.dwarf.buildinfo.BuildInfoReader;
+import dev.loupe.dwarf.elf.ElfFile;
+import dev.loupe.dwarf.pclntab.Pclntab;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A Go executable opened for reading: the entry point of this module.
+ *
+ * <pre>{@code
+ * try (GoBinary bin = GoBinary.open(Path.of("/usr/bin/etcd"))) {
+ *     bin.buildInfo().ifPresent(bi -> System.out.println(bi.goVersion()));
+ *     for (Frame f : bin.pclntab().frames(pc)) {
+ *         System.out.println(f.printName() + " " + f.file() + ":" + f.line());
+ *     }
+ * }
+ * }</pre>
+ *
+ * Opening maps the file and parses the ELF headers only; the build info and the pclntab are
+ * read on first use and kept. Every method throws {@link BinaryFormatException} for bad input
+ * and nothing else. Instances are safe to share between threads until closed.
+ */
+public final class GoBinary implements AutoCloseable {
+    private final ElfFile elf;
+    private final Lazy<Optional<BuildInfo>> buildInfo;
+    private final Lazy<Pclntab> pclntab;
+
+    private GoBinary(ElfFile elf) {
+        this.elf = elf;
+        this.buildInfo = new Lazy<>(() -> guard(".go.buildinfo", () -> BuildInfoReader.read(elf)));
+        this.pclntab = new Lazy<>(() -> guard(".gopclntab", () -> Pclntab.read(elf)));
+    }
+
+    /**
+     * Opens {@code path}: maps it and parses the ELF header, program and section headers.
+     *
+     * @throws BinaryFormatException if it is not a readable 64-bit little-endian ELF file
+     */
+    public static GoBinary open(Path path) {
+        return new GoBinary(ElfFile.open(path));
+    }
+
+    public Path path() {
+        return elf.path();
+    }
+
+    /** The ELF file, for sections, segments, symbols and relocations. */
+    public ElfFile elf() {
+        return elf;
+    }
+
+    /** The Go architecture name, e.g. "amd64". */
+    public String goArch() {
+        return elf.header().goArch();
+    }
+
+    /** True when the binary has no symbol table (linked with {@code -s}). */
+    public boolean isStripped() {
+        return guard(".symtab", () -> elf.symbols().isEmpty());
+    }
+
+    /** True when the binary carries DWARF (not linked with {@code -w}). */
+    public boolean hasDwarf() {
+        return elf.hasDwarf();
+    }
+
+    /** The Go build id, as {@code go tool buildid} prints it. */
+    public Optional<String> goBuildId() {
+        return guard(".note.go.buildid", elf::goBuildId);
+    }
+
+    /** The GNU build id in hex, as {@code readelf -n} prints it. */
+    public Optional<String> gnuBuildId() {
+        return guard(".note.gnu.build-id", elf::gnuBuildId);
+    }
+
+    /** The Go build information, or empty for a binary that has none (not built by Go). */
+    public Optional<BuildInfo> buildInfo() {
+        return buildInfo.get();
+    }
+
+    /**
+     * The function table, indexed on first use.
+     *
+     * @throws BinaryFormatException if the binary has no (readable) pclntab
+     */
+    public Pclntab pclntab() {
+        return pclntab.get();
+    }
+
+    /**
+     * Unmaps the file. Records read before (build info, functions, frames) stay valid; the
+     * ELF file, its byte views and the pclntab can no longer be read.
+     */
+    @Override
+    public void close() {
+        elf.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GoBinary[" + elf.path() + "]";
+    }
+
+    /** Runs a reader, turning any exception but ours into one that names the file and section. */
+    private <T> T guard(String section, Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (BinaryFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BinaryFormatException(elf.path(), section, -1, "malformed data (" + e + ")", e);
+        }
+    }
+
+    /** A value computed once, on first use; a failure is rethrown on every use. */
+    private static final class Lazy<T> {
+        private final Supplier<T> compute;
+        private T value;
+        private RuntimeException failure;
+
+        Lazy(Supplier<T> compute) {
+            this.compute = compute;
+        }
+
+        synchronized T get() {
+            if (value == null && failure == null) {
+                try {
+                    value = compute.get();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
+}
