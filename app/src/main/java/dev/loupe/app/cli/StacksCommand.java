@@ -1,0 +1,63 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.app.snapshot.Frame;
+import dev.loupe.app.store.SnapshotFile;
+import dev.loupe.app.store.SnapshotFile.StackGroup;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code loupe stacks FILE.db}: goroutines grouped by identical stack, largest group first. */
+@Command(name = "stacks",
+        mixinStandardHelpOptions = true,
+        description = "Prints a snapshot's goroutines grouped by identical stack, largest group first.")
+public final class StacksCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE.db", description = "a snapshot file")
+    private Path file;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (SnapshotFile snapshot = SnapshotFile.open(file)) {
+            for (StackGroup g : snapshot.stackGroups()) {
+                out.println(header(g));
+                for (Frame f : g.frames()) {
+                    out.println("    " + f.function() + (f.inlined() ? "  (inlined)" : ""));
+                    out.println("        " + f.file() + ":" + f.line());
+                }
+                if (g.truncated()) {
+                    out.println("    ... (stack truncated)");
+                }
+                out.println();
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** E.g. {@code 12 goroutines [chan receive, longest 3m12s] stacks (pid 4242): 17 21 ...}. */
+    static String header(StackGroup g) {
+        String states = g.states().entrySet().stream()
+                .map(e -> g.states().size() == 1 ? e.getKey() : e.getValue() + " " + e.getKey())
+                .collect(Collectors.joining(", "));
+        String wait = g.longestWaitNs() == null || g.longestWaitNs() < 1_000_000_000L ? ""
+                : ", longest " + human(Duration.ofNanos(g.longestWaitNs()));
+        String goids = g.goids().stream().limit(8).map(String::valueOf).collect(Collectors.joining(" "))
+                + (g.goids().size() > 8 ? " ..." : "");
+        return g.count() + (g.count() == 1 ? " goroutine [" : " goroutines [") + states + wait + "] "
+                + dev.loupe.app.export.GoroutineProfile.processName(g) + ": " + goids;
+    }
+
+    private static String human(Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT).replaceAll("\\.\\d+", "");
+    }
+}

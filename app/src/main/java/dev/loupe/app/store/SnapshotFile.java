@@ -1,0 +1,175 @@
+package dev.loupe.app.store;
+
+import dev.loupe.app.snapshot.Frame;
+import org.sqlite.SQLiteConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot file opened for reading. Snapshot files come from other people and are
+ * untrusted: the file is opened read-only, with extension loading off and
+ * {@code trusted_schema} off, so SQL inside it can do nothing but read it.
+ */
+public final class SnapshotFile implements AutoCloseable {
+    private final Path path;
+    private final Connection db;
+
+    private SnapshotFile(Path path, Connection db) {
+        this.path = path;
+        this.db = db;
+    }
+
+    /** Opens {@code path}, checking that it is a snapshot this version of Loupe can read. */
+    public static SnapshotFile open(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new StoreException(path + " is a directory, not a snapshot file");
+        }
+        if (!Files.isReadable(path)) {
+            throw new StoreException(path + " does not exist or is not readable");
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.enableLoadExtension(false);
+        Connection db = null;
+        try {
+            db = config.createConnection("jdbc:sqlite:file:" + path.toAbsolutePath() + "?mode=ro");
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA trusted_schema=OFF");
+                s.execute("PRAGMA query_only=ON");
+                int app = intPragma(s, "application_id");
+                int version = intPragma(s, "user_version");
+                if (app != SnapshotSchema.APPLICATION_ID) {
+                    throw new StoreException(path + " is not a Loupe snapshot (SQLite application_id is " + app + ")");
+                }
+                if (version > SnapshotSchema.FORMAT_VERSION) {
+                    throw new StoreException(path + " was written by a newer Loupe (snapshot format " + version
+                            + ", this one reads up to " + SnapshotSchema.FORMAT_VERSION + "); update Loupe to open it");
+                }
+            }
+            return new SnapshotFile(path, db);
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw new StoreException(path + " is not a readable snapshot: " + e.getMessage(), e);
+        } catch (StoreException e) {
+            closeQuietly(db);
+            throw e;
+        }
+    }
+
+    /** A group of goroutines of one process that share one stack. */
+    public record StackGroup(long processId, int pid, String exePath, long stackId, int count,
+                             Map<String, Integer> states, Long longestWaitNs, boolean truncated,
+                             List<Long> goids, List<Frame> frames) {}
+
+    /** Goroutines grouped by process and identical stack, largest group first. */
+    public List<StackGroup> stackGroups() {
+        String sql = """
+                SELECT g.process_id, p.exe_path, g.stack_id, g.goid, g.status, g.wait_reason,
+                       p.capture_time_ns - g.wait_since_ns AS waited, s.truncated, p.pid
+                FROM goroutines g JOIN processes p USING (process_id) LEFT JOIN stacks s USING (stack_id)
+                ORDER BY g.process_id, g.stack_id, g.goid""";
+        record Key(long processId, long stackId) {}
+        Map<Key, List<Object[]>> rows = new LinkedHashMap<>();
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                Key k = new Key(r.getLong(1), r.getLong(3));
+                Long waited = r.getObject(7) == null ? null : r.getLong(7);
+                rows.computeIfAbsent(k, x -> new ArrayList<>()).add(new Object[] {
+                        r.getString(2), r.getLong(4), state(r.getString(5), r.getString(6)), waited, r.getInt(8) != 0, r.getInt(9)});
+            }
+            List<StackGroup> groups = new ArrayList<>();
+            for (var e : rows.entrySet()) {
+                Map<String, Integer> states = new LinkedHashMap<>();
+                List<Long> goids = new ArrayList<>();
+                Long longest = null;
+                for (Object[] row : e.getValue()) {
+                    goids.add((Long) row[1]);
+                    states.merge((String) row[2], 1, Integer::sum);
+                    Long w = (Long) row[3];
+                    if (w != null && (longest == null || w > longest)) {
+                        longest = w;
+                    }
+                }
+                Object[] first = e.getValue().getFirst();
+                groups.add(new StackGroup(e.getKey().processId(), (Integer) first[5], (String) first[0], e.getKey().stackId(), goids.size(),
+                        states, longest, (Boolean) first[4], goids, frames(e.getKey().stackId())));
+            }
+            groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
+                    : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
+            return groups;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** The frames of stack {@code stackId}, innermost first. */
+    public List<Frame> frames(long stackId) {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT function, file, line, pc, inlined FROM frames WHERE stack_id = ? ORDER BY depth")) {
+            p.setLong(1, stackId);
+            List<Frame> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Frame(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4), r.getInt(5) != 0));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** When the snapshot was taken, in Unix nanoseconds. */
+    public long createdAtNs() {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT created_at_ns FROM snapshot")) {
+            return r.next() ? r.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(db);
+    }
+
+    /** Go's way of printing a goroutine's state: the wait reason when waiting, else the status. */
+    private static String state(String status, String waitReason) {
+        return waitReason == null || waitReason.isEmpty() ? status : waitReason;
+    }
+
+    private StoreException failure(SQLException e) {
+        return new StoreException("reading " + path + ": " + e.getMessage(), e);
+    }
+
+    private static int intPragma(Statement s, String name) throws SQLException {
+        try (ResultSet r = s.executeQuery("PRAGMA " + name)) {
+            return r.next() ? r.getInt(1) : 0;
+        }
+    }
+
+    private static void closeQuietly(Connection db) {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // Closing a read-only connection loses nothing.
+        }
+    }
+}
