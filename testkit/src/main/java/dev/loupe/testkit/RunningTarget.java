@@ -18,6 +18,11 @@ import java.util.function.Predicate;
  * announce their state with lines such as {@code ready}); stderr is kept for error
  * messages. {@link #close()} always terminates and reaps it, and a shutdown hook
  * does the same for any target a test forgot, so no process outlives the test JVM.
+ *
+ * <p>The target runs under a {@code /bin/sh} parent rather than as a child of the test
+ * JVM: a process's parent is told of its ptrace stops, and the JVM's process reaper
+ * would take the stop of a paused target for its exit. Production targets are never
+ * the agent's children, and with the shell between them, test targets are not either.
  */
 public final class RunningTarget implements AutoCloseable {
     private static final Set<RunningTarget> live = ConcurrentHashMap.newKeySet();
@@ -26,8 +31,12 @@ public final class RunningTarget implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(live).forEach(RunningTarget::close)));
     }
 
+    /** Starts "$0" with "$@" in the background, says its pid, and lives exactly as long as it. */
+    private static final String SHELL_PARENT = "\"$0\" \"$@\" & echo \"pid $!\"; wait $!";
+
     private final Path binary;
     private final Process process;
+    private long pid;
     private final List<String> stdout = new ArrayList<>();
     private final StringBuilder stderr = new StringBuilder();
     private boolean stdoutClosed;
@@ -36,24 +45,30 @@ public final class RunningTarget implements AutoCloseable {
     private RunningTarget(Path binary, Process process) {
         this.binary = binary;
         this.process = process;
-        Thread.ofPlatform().daemon().name("target-stdout-" + process.pid()).start(() -> pump(true));
-        Thread.ofPlatform().daemon().name("target-stderr-" + process.pid()).start(() -> pump(false));
+        Thread.ofPlatform().daemon().name("target-stdout-" + binary.getFileName()).start(() -> pump(true));
+        Thread.ofPlatform().daemon().name("target-stderr-" + binary.getFileName()).start(() -> pump(false));
     }
 
     /** Starts {@code binary} with {@code args}; call {@link #awaitLine} to wait for its state. */
     public static RunningTarget start(Path binary, List<String> args) {
-        List<String> argv = new ArrayList<>();
-        argv.add(binary.toString());
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SHELL_PARENT, binary.toString()));
         argv.addAll(args);
+        Process p;
         try {
-            Process p = new ProcessBuilder(argv).start();
+            p = new ProcessBuilder(argv).start();
             p.getOutputStream().close();
-            RunningTarget t = new RunningTarget(binary, p);
-            live.add(t);
-            return t;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
         }
+        RunningTarget t = new RunningTarget(binary, p);
+        live.add(t);
+        try {
+            t.pid = Long.parseLong(t.awaitLine(l -> l.startsWith("pid "), Duration.ofSeconds(30)).substring(4));
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
+        return t;
     }
 
     /** Builds the target if needed, starts it and waits for its {@code ready} line. */
@@ -68,14 +83,16 @@ public final class RunningTarget implements AutoCloseable {
         return t;
     }
 
+    /** The target's own pid (not its shell parent's). */
     public long pid() {
-        return process.pid();
+        return pid;
     }
 
     public Path binary() {
         return binary;
     }
 
+    /** True while the target runs (its shell parent lives exactly as long). */
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -120,25 +137,37 @@ public final class RunningTarget implements AutoCloseable {
         }
     }
 
-    /** Terminates the process (SIGTERM, then SIGKILL after 5 s) and reaps it. */
+    /**
+     * Terminates the target (SIGTERM, then SIGKILL after 5 s); its shell parent reaps it and
+     * exits, and this waits for that.
+     */
     @Override
     public void close() {
         try {
-            if (process.isAlive()) {
-                process.destroy();
+            if (process.isAlive() && pid > 0) {
+                kill("TERM");
                 if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    kill("KILL");
                     process.waitFor(30, TimeUnit.SECONDS);
                 }
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
+            process.destroyForcibly();
             live.remove(this);
         }
-        if (process.isAlive()) {
-            throw new IllegalStateException(binary.getFileName() + " (pid " + pid() + ") survived SIGKILL");
+        if (pid > 0 && java.nio.file.Files.exists(Path.of("/proc", Long.toString(pid)))) {
+            throw new IllegalStateException(binary.getFileName() + " (pid " + pid + ") survived SIGKILL");
+        }
+    }
+
+    /** Signals the target; it may already be gone, which is what close() wants anyway. */
+    private void kill(String signal) {
+        try {
+            signal(signal);
+        } catch (IllegalStateException alreadyGone) {
+            // kill(1) found no such process.
         }
     }
 

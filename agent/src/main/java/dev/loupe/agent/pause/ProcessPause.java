@@ -1,0 +1,331 @@
+package dev.loupe.agent.pause;
+
+import dev.loupe.agent.internal.sys.Errno;
+import dev.loupe.agent.internal.sys.Ptrace;
+import dev.loupe.agent.internal.sys.SysException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Every thread of a process, stopped. Each thread is seized with {@code PTRACE_SEIZE} and stopped with
+ * {@code PTRACE_INTERRUPT}, which the process cannot observe (no SIGSTOP), and which the kernel undoes if
+ * the tracer exits or is killed at any instant: a Loupe that dies never leaves a target stopped.
+ *
+ * <p>The kernel binds a tracee to the tracer thread, so every ptrace call runs on one platform thread owned
+ * by this object. A budget bounds the pause: when it runs out, that thread resumes the process by itself,
+ * even while the caller is still reading, and {@link #resume()} then reports the overrun.
+ */
+public final class ProcessPause implements AutoCloseable {
+    /** {@code PTRACE_EVENT_STOP}: the stop a {@code PTRACE_INTERRUPT} causes. */
+    private static final int EVENT_STOP = 128;
+    private static final int SIGTRAP = 5;
+    private static final int RESCANS = 8;
+
+    private final int pid;
+    private final Duration budget;
+    private final ScheduledExecutorService tracer;
+    /** Stopped threads, with the signal each must get back when detached (0 for none). */
+    private final Map<Integer, Integer> stopped = new LinkedHashMap<>();
+    private final Map<Integer, ThreadRegs> registers = new HashMap<>();
+    private long stopStartNs;
+    private long stopEndNs;
+    private long resumedNs;
+    private boolean overran;
+    private ScheduledFuture<?> watchdog;
+
+    private ProcessPause(int pid, Duration budget) {
+        this.pid = pid;
+        this.budget = budget;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon().name("loupe-ptrace-" + pid).unstarted(r));
+        executor.setRemoveOnCancelPolicy(true);
+        this.tracer = executor;
+    }
+
+    /**
+     * Stops every thread of {@code pid} and reads their registers. The budget counts from the first
+     * interrupt; it covers stopping, the caller's work and resuming.
+     *
+     * @throws PauseException if the process does not exist, cannot be traced, or did not stop in time;
+     *                        the process is running again when this is thrown
+     */
+    public static ProcessPause stop(int pid, Duration budget) throws PauseException {
+        ProcessPause p = new ProcessPause(pid, budget);
+        p.tracer.execute(ProcessPause::warmUp);
+        try {
+            p.onTracer(p::stopAll);
+            return p;
+        } catch (PauseException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /** The process id. */
+    public int pid() {
+        return pid;
+    }
+
+    /** The registers of every stopped thread, by thread id. */
+    public Map<Integer, ThreadRegs> registers() {
+        return Map.copyOf(registers);
+    }
+
+    /** How long stopping took, from the first interrupt to the last thread seen stopped. */
+    public long stopNanos() {
+        return stopEndNs - stopStartNs;
+    }
+
+    /**
+     * Resumes every thread and returns how long the process was paused, from the first interrupt to the
+     * last detach.
+     *
+     * @throws PauseException if the budget ran out before, so the process was resumed early: whatever was
+     *                        read after that moment may be inconsistent
+     */
+    public long resume() throws PauseException {
+        onTracer(this::detachAll);
+        tracer.shutdown();
+        if (overran) {
+            throw new PauseException("the pause of process " + pid + " ran over its budget of "
+                    + budget.toMillis() + " ms and the process was resumed early; raise the pause budget or capture less");
+        }
+        return resumedNs - stopStartNs;
+    }
+
+    /** Resumes the process if it is still paused; never throws. */
+    @Override
+    public void close() {
+        try {
+            onTracer(this::detachAll);
+        } catch (PauseException ignored) {
+            // Detaching failed only for threads that are gone; the rest are running.
+        } finally {
+            tracer.shutdownNow();
+        }
+    }
+
+    private interface TracerWork {
+        void run() throws PauseException;
+    }
+
+    private void onTracer(TracerWork work) throws PauseException {
+        if (tracer.isShutdown()) {
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tracer.execute(() -> {
+            try {
+                work.run();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PauseException p) {
+                throw p;
+            }
+            throw new PauseException("pausing process " + pid + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PauseException("interrupted while pausing process " + pid, e);
+        }
+    }
+
+    /**
+     * Links the native calls of the stop loop before the clock starts: the first downcall through
+     * java.lang.foreign costs tens of milliseconds, which must not be spent while the target is stopped.
+     */
+    private static void warmUp() {
+        try {
+            Ptrace.poll((int) ProcessHandle.current().pid());
+        } catch (SysException expected) {
+            // ECHILD: this process is not its own child; the call path is linked, which is all we wanted.
+        }
+        try {
+            Ptrace.getRegs((int) ProcessHandle.current().pid());
+        } catch (SysException expected) {
+            // ESRCH: not a tracee of ours.
+        }
+    }
+
+    /** Runs on the tracer thread. */
+    private void stopAll() throws PauseException {
+        long deadline = System.nanoTime() + budget.toNanos();
+        stopStartNs = System.nanoTime();
+        watchdog = tracer.schedule(this::overrun, budget.toNanos(), TimeUnit.NANOSECONDS);
+        // A thread being cloned while we stop the others may appear only in a later scan.
+        for (int scan = 0; scan < RESCANS; scan++) {
+            List<Integer> fresh = new ArrayList<>();
+            for (int tid : threads()) {
+                if (!stopped.containsKey(tid) && interrupt(tid)) {
+                    fresh.add(tid);
+                }
+            }
+            if (fresh.isEmpty()) {
+                stopEndNs = System.nanoTime();
+                return;
+            }
+            awaitStops(fresh, deadline);
+        }
+        detachAll();
+        throw new PauseException("process " + pid + " kept creating threads while being paused; try again");
+    }
+
+    /** Seizes and interrupts one thread; false if it is already gone. */
+    private boolean interrupt(int tid) throws PauseException {
+        try {
+            Ptrace.seize(tid);
+        } catch (SysException e) {
+            if (e.is(Errno.ESRCH)) {
+                return false;
+            }
+            detachAll();
+            throw new PauseException(seizeFailure(e), e);
+        }
+        stopped.put(tid, 0);
+        try {
+            Ptrace.interrupt(tid);
+        } catch (SysException e) {
+            if (!e.is(Errno.ESRCH)) {
+                detachAll();
+                throw new PauseException("PTRACE_INTERRUPT of thread " + tid + " of process " + pid + ": " + e.getMessage(), e);
+            }
+        }
+        return true;
+    }
+
+    private String seizeFailure(SysException e) {
+        if (e.is(Errno.EPERM)) {
+            return "no permission to pause process " + pid + " (ptrace refused): run as root or with CAP_SYS_PTRACE,"
+                    + " and check kernel.yama.ptrace_scope ('loupe doctor' tells)";
+        }
+        return "cannot pause process " + pid + ": PTRACE_SEIZE failed: " + e.getMessage();
+    }
+
+    /**
+     * Spins on {@code waitpid(tid, __WALL|WNOHANG)}: a stop takes microseconds, and sleeping would cost a
+     * millisecond. When the target is a child of this JVM, Java's process reaper may collect the stop
+     * notification of its main thread first; the thread's state in /proc ('t', tracing stop) says it all the same.
+     */
+    private void awaitStops(List<Integer> tids, long deadline) throws PauseException {
+        List<Integer> waiting = new ArrayList<>(tids);
+        for (int spin = 1; !waiting.isEmpty(); spin++) {
+            for (var it = waiting.iterator(); it.hasNext(); ) {
+                int tid = it.next();
+                Ptrace.WaitStatus status;
+                try {
+                    status = Ptrace.poll(tid).orElse(null);
+                } catch (SysException e) {
+                    if (e.is(Errno.ECHILD)) {
+                        stopped.remove(tid);
+                        it.remove();
+                        continue;
+                    }
+                    detachAll();
+                    throw new PauseException("waiting for thread " + tid + " of process " + pid + " to stop: " + e.getMessage(), e);
+                }
+                if (status == null) {
+                    if (spin % 32 == 1 && inTracingStop(tid)) {
+                        readRegisters(tid);
+                        it.remove();
+                    }
+                    continue;
+                }
+                if (status.exited() || status.signaled()) {
+                    stopped.remove(tid);
+                } else if (status.stopped()) {
+                    boolean interruptStop = status.stopSignal() == SIGTRAP && status.event() == EVENT_STOP;
+                    if (!interruptStop) {
+                        // A signal arrived first: the thread is stopped in signal-delivery-stop; hand it back on detach.
+                        stopped.put(tid, status.stopSignal());
+                    }
+                    readRegisters(tid);
+                }
+                it.remove();
+            }
+            if (!waiting.isEmpty()) {
+                if (System.nanoTime() - deadline >= 0) {
+                    detachAll();
+                    throw new PauseException("thread " + waiting.getFirst() + " of process " + pid + " did not stop within "
+                            + budget.toMillis() + " ms (blocked in the kernel?); try again or raise the pause budget");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private boolean inTracingStop(int tid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 't';
+        } catch (IOException | IndexOutOfBoundsException e) {
+            return false;
+        }
+    }
+
+    private void readRegisters(int tid) {
+        try {
+            long[] r = Ptrace.getRegs(tid);
+            registers.put(tid, new ThreadRegs(tid, r[Ptrace.REG_RIP], r[Ptrace.REG_RSP], r[Ptrace.REG_RBP]));
+        } catch (SysException e) {
+            // A thread that vanished has no registers to give; its goroutine, if any, is read from memory.
+        }
+    }
+
+    /** Runs on the tracer thread when the budget runs out. */
+    private void overrun() {
+        if (!stopped.isEmpty()) {
+            overran = true;
+            detachAll();
+        }
+    }
+
+    /** Runs on the tracer thread; idempotent. */
+    private void detachAll() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+        for (var e : stopped.entrySet()) {
+            try {
+                Ptrace.detach(e.getKey(), e.getValue());
+            } catch (SysException ignored) {
+                // ESRCH: the thread exited while stopped; nothing to resume.
+            }
+        }
+        if (!stopped.isEmpty()) {
+            resumedNs = System.nanoTime();
+        }
+        stopped.clear();
+    }
+
+    private List<Integer> threads() throws PauseException {
+        Path tasks = Path.of("/proc", Integer.toString(pid), "task");
+        try (Stream<Path> s = Files.list(tasks)) {
+            return s.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+        } catch (NoSuchFileException e) {
+            throw new PauseException("process " + pid + " does not exist (or has exited)");
+        } catch (IOException e) {
+            throw new PauseException("cannot list the threads of process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+}
