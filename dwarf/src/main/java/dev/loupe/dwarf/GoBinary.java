@@ -3,7 +3,11 @@ package dev.loupe.dwarf;
 import dev.loupe.dwarf.buildinfo.BuildInfo;
 import dev.loupe.dwarf.buildinfo.BuildInfoReader;
 import dev.loupe.dwarf.elf.ElfFile;
+import dev.loupe.dwarf.godwarf.GoDwarf;
 import dev.loupe.dwarf.pclntab.Pclntab;
+import dev.loupe.dwarf.runtime.RuntimeLayout;
+import dev.loupe.dwarf.runtime.RuntimeLayouts;
+import dev.loupe.dwarf.runtime.UnknownGoVersionException;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -21,19 +25,25 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * Opening maps the file and parses the ELF headers only; the build info and the pclntab are
- * read on first use and kept. Every method throws {@link BinaryFormatException} for bad input
- * and nothing else. Instances are safe to share between threads until closed.
+ * Opening maps the file and parses the ELF headers only; the build info, the pclntab, the
+ * DWARF index ({@link #dwarf()}) and the runtime layout are read on first use and kept. Every
+ * method throws {@link BinaryFormatException} for bad input and nothing else (but
+ * {@link #runtimeLayout()} of a stripped binary from an unknown Go version). Instances are safe
+ * to share between threads until closed.
  */
 public final class GoBinary implements AutoCloseable {
     private final ElfFile elf;
     private final Lazy<Optional<BuildInfo>> buildInfo;
     private final Lazy<Pclntab> pclntab;
+    private final Lazy<GoDwarf> dwarf;
+    private final Lazy<RuntimeLayout> runtimeLayout;
 
     private GoBinary(ElfFile elf) {
         this.elf = elf;
         this.buildInfo = new Lazy<>(() -> guard(".go.buildinfo", () -> BuildInfoReader.read(elf)));
         this.pclntab = new Lazy<>(() -> guard(".gopclntab", () -> Pclntab.read(elf)));
+        this.dwarf = new Lazy<>(() -> guard(".debug_info", () -> GoDwarf.read(elf)));
+        this.runtimeLayout = new Lazy<>(this::readRuntimeLayout);
     }
 
     /**
@@ -91,6 +101,38 @@ public final class GoBinary implements AutoCloseable {
      */
     public Pclntab pclntab() {
         return pclntab.get();
+    }
+
+    /**
+     * The DWARF: functions, variables, types and locations, indexed on first use (unit headers
+     * and a name index; DIEs are read when asked for).
+     *
+     * @throws BinaryFormatException if the binary has no DWARF ({@link #hasDwarf()}) or it is malformed
+     */
+    public GoDwarf dwarf() {
+        return dwarf.get();
+    }
+
+    /**
+     * The Go runtime's layout: from the DWARF when there is some, else from Loupe's table for the
+     * build info's Go version.
+     *
+     * @throws BinaryFormatException     if the DWARF is malformed, or there is neither DWARF nor build info
+     * @throws UnknownGoVersionException if a binary without DWARF was built by a Go version Loupe has no table for
+     */
+    public RuntimeLayout runtimeLayout() {
+        return runtimeLayout.get();
+    }
+
+    private RuntimeLayout readRuntimeLayout() {
+        String version = buildInfo().map(BuildInfo::goVersion).orElse("");
+        if (hasDwarf()) {
+            return guard(".debug_info", () -> RuntimeLayouts.fromDwarf(dwarf(), version));
+        }
+        if (version.isEmpty()) {
+            throw new BinaryFormatException(elf.path(), ".go.buildinfo", -1, "no DWARF and no Go version: cannot tell the runtime's layout");
+        }
+        return RuntimeLayouts.fromTable(version);
     }
 
     /**

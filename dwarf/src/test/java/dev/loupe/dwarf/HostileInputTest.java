@@ -5,6 +5,7 @@ import dev.loupe.dwarf.elf.ElfFile;
 import dev.loupe.dwarf.elf.Section;
 import dev.loupe.dwarf.pclntab.Func;
 import dev.loupe.dwarf.pclntab.Pclntab;
+import dev.loupe.dwarf.runtime.UnknownGoVersionException;
 import dev.loupe.testkit.Gate;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,6 +220,14 @@ class HostileInputTest {
                             for (long pc : samplePcs) {
                                 tab.frames(pc);
                                 tab.spDelta(pc);
+                            }
+                        },
+                        () -> b.dwarf().functions().stream().limit(200).forEach(f -> b.dwarf().variables(f)),
+                        () -> {
+                            try {
+                                b.runtimeLayout();
+                            } catch (UnknownGoVersionException e) {
+                                assertTrue(e.getMessage().contains(e.goVersion()), e.getMessage());
                             }
                         });
                 for (Runnable reader : readers) {

@@ -28,7 +28,9 @@ public final class TestBinaries {
         STRIPPED(List.of("-ldflags=-s -w"), List.of()),
         /** cgo with the external (gcc/ld) linker: C runtime code before runtime.text. */
         EXTERNAL_LINK(List.of("-ldflags=-linkmode=external"), List.of("CGO_ENABLED=1")),
-        UNCOMPRESSED_DWARF(List.of("-ldflags=-compressdwarf=false"), List.of());
+        UNCOMPRESSED_DWARF(List.of("-ldflags=-compressdwarf=false"), List.of()),
+        /** DWARF 4 instead of Go 1.25+'s default DWARF 5 ({@code internal/buildcfg}: experiment dwarf5). */
+        DWARF4(List.of(), List.of("GOEXPERIMENT=nodwarf5"));
 
         final List<String> flags;
         final List<String> env;

@@ -70,14 +70,14 @@ final class SectionDecompressor {
                 done += n;
             } while (n > 0 && done < out.length);
             if (!inflater.finished() && done == out.length && inflater.inflate(new byte[1]) > 0) {
-                throw stream.error(inflater.getTotalIn(), "zlib stream holds more than the " + out.length + " bytes the header declares");
+                throw stream.error(inflater.getBytesRead(), "zlib stream holds more than the " + out.length + " bytes the header declares");
             }
             if (done != out.length || !inflater.finished()) {
-                throw stream.error(inflater.getTotalIn(), "zlib stream ends after " + done + " of the " + out.length
+                throw stream.error(inflater.getBytesRead(), "zlib stream ends after " + done + " of the " + out.length
                         + " bytes the header declares");
             }
         } catch (DataFormatException e) {
-            throw stream.error(inflater.getTotalIn(), "corrupt zlib stream: " + e.getMessage());
+            throw stream.error(inflater.getBytesRead(), "corrupt zlib stream: " + e.getMessage());
         } finally {
             inflater.end();
         }
