@@ -25,11 +25,13 @@ import java.util.stream.Stream;
 /**
  * Every thread of a process, stopped. Each thread is seized with {@code PTRACE_SEIZE} and stopped with
  * {@code PTRACE_INTERRUPT}, which the process cannot observe (no SIGSTOP), and which the kernel undoes if
- * the tracer exits or is killed at any instant: a Loupe that dies never leaves a target stopped.
+ * the tracer exits or is killed at any instant: a Loupe that dies never leaves a target traced.
  *
  * <p>The kernel binds a tracee to the tracer thread, so every ptrace call runs on one platform thread owned
  * by this object. A budget bounds the pause: when it runs out, that thread resumes the process by itself,
- * even while the caller is still reading, and {@link #resume()} then reports the overrun.
+ * even while the caller is still reading, and {@link #resume()} then reports the overrun. When the pause
+ * ends, that thread exits, and the kernel releases whatever it still traced (exit_ptrace): a thread seized
+ * but never stopped, on an error path, cannot be left traced.
  */
 public final class ProcessPause implements AutoCloseable {
     /** {@code PTRACE_EVENT_STOP}: the stop a {@code PTRACE_INTERRUPT} causes. */
@@ -40,8 +42,8 @@ public final class ProcessPause implements AutoCloseable {
     private final int pid;
     private final Duration budget;
     private final ScheduledExecutorService tracer;
-    /** Stopped threads, with the signal each must get back when detached (0 for none). */
-    private final Map<Integer, Integer> stopped = new LinkedHashMap<>();
+    /** Seized threads, with the signal each must get back when detached (0 for none). */
+    private final Map<Integer, Integer> traced = new LinkedHashMap<>();
     private final Map<Integer, ThreadRegs> registers = new HashMap<>();
     private long stopStartNs;
     private long stopEndNs;
@@ -87,7 +89,7 @@ public final class ProcessPause implements AutoCloseable {
         return Map.copyOf(registers);
     }
 
-    /** How long stopping took, from the first interrupt to the last thread seen stopped. */
+    /** How long stopping took, from the first interrupt to the last thread seen traced. */
     public long stopNanos() {
         return stopEndNs - stopStartNs;
     }
@@ -153,7 +155,7 @@ public final class ProcessPause implements AutoCloseable {
 
     /**
      * Links the native calls of the stop loop before the clock starts: the first downcall through
-     * java.lang.foreign costs tens of milliseconds, which must not be spent while the target is stopped.
+     * java.lang.foreign costs tens of milliseconds, which must not be spent while the target is traced.
      */
     private static void warmUp() {
         try {
@@ -168,50 +170,65 @@ public final class ProcessPause implements AutoCloseable {
         }
     }
 
-    /** Runs on the tracer thread. */
+    /**
+     * Runs on the tracer thread. Seizing does not stop a thread, so every thread is seized first and the
+     * pause starts with a burst of interrupts; a thread cloned meanwhile appears in a later scan.
+     */
     private void stopAll() throws PauseException {
-        long deadline = System.nanoTime() + budget.toNanos();
+        List<Integer> seized = seize(threads());
         stopStartNs = System.nanoTime();
+        long deadline = stopStartNs + budget.toNanos();
         watchdog = tracer.schedule(this::overrun, budget.toNanos(), TimeUnit.NANOSECONDS);
-        // A thread being cloned while we stop the others may appear only in a later scan.
         for (int scan = 0; scan < RESCANS; scan++) {
-            List<Integer> fresh = new ArrayList<>();
-            for (int tid : threads()) {
-                if (!stopped.containsKey(tid) && interrupt(tid)) {
-                    fresh.add(tid);
+            List<Integer> interrupted = new ArrayList<>();
+            for (int tid : seized) {
+                if (interrupt(tid)) {
+                    interrupted.add(tid);
                 }
             }
-            if (fresh.isEmpty()) {
+            awaitStops(interrupted, deadline);
+            seized = seize(threads().stream().filter(tid -> !traced.containsKey(tid)).toList());
+            if (seized.isEmpty()) {
                 stopEndNs = System.nanoTime();
                 return;
             }
-            awaitStops(fresh, deadline);
         }
         detachAll();
         throw new PauseException("process " + pid + " kept creating threads while being paused; try again");
     }
 
-    /** Seizes and interrupts one thread; false if it is already gone. */
+    /** Seizes each thread; returns those that still existed. */
+    private List<Integer> seize(List<Integer> tids) throws PauseException {
+        List<Integer> seized = new ArrayList<>();
+        for (int tid : tids) {
+            try {
+                Ptrace.seize(tid);
+            } catch (SysException e) {
+                if (e.is(Errno.ESRCH)) {
+                    continue;
+                }
+                detachAll();
+                throw new PauseException(seizeFailure(e), e);
+            }
+            traced.put(tid, 0);
+            seized.add(tid);
+        }
+        return seized;
+    }
+
+    /** Interrupts one seized thread; false if it is already gone. */
     private boolean interrupt(int tid) throws PauseException {
         try {
-            Ptrace.seize(tid);
+            Ptrace.interrupt(tid);
+            return true;
         } catch (SysException e) {
             if (e.is(Errno.ESRCH)) {
+                traced.remove(tid);
                 return false;
             }
             detachAll();
-            throw new PauseException(seizeFailure(e), e);
+            throw new PauseException("PTRACE_INTERRUPT of thread " + tid + " of process " + pid + ": " + e.getMessage(), e);
         }
-        stopped.put(tid, 0);
-        try {
-            Ptrace.interrupt(tid);
-        } catch (SysException e) {
-            if (!e.is(Errno.ESRCH)) {
-                detachAll();
-                throw new PauseException("PTRACE_INTERRUPT of thread " + tid + " of process " + pid + ": " + e.getMessage(), e);
-            }
-        }
-        return true;
     }
 
     private String seizeFailure(SysException e) {
@@ -224,12 +241,12 @@ public final class ProcessPause implements AutoCloseable {
 
     /**
      * Spins on {@code waitpid(tid, __WALL|WNOHANG)}: a stop takes microseconds, and sleeping would cost a
-     * millisecond. When the target is a child of this JVM, Java's process reaper may collect the stop
-     * notification of its main thread first; the thread's state in /proc ('t', tracing stop) says it all the same.
+     * millisecond. Only the tracer is told of ptrace stops, unless the target is also a child of this JVM,
+     * whose process reaper would then take them: never pause a process this JVM started itself.
      */
     private void awaitStops(List<Integer> tids, long deadline) throws PauseException {
         List<Integer> waiting = new ArrayList<>(tids);
-        for (int spin = 1; !waiting.isEmpty(); spin++) {
+        while (!waiting.isEmpty()) {
             for (var it = waiting.iterator(); it.hasNext(); ) {
                 int tid = it.next();
                 Ptrace.WaitStatus status;
@@ -237,7 +254,7 @@ public final class ProcessPause implements AutoCloseable {
                     status = Ptrace.poll(tid).orElse(null);
                 } catch (SysException e) {
                     if (e.is(Errno.ECHILD)) {
-                        stopped.remove(tid);
+                        traced.remove(tid);
                         it.remove();
                         continue;
                     }
@@ -245,19 +262,15 @@ public final class ProcessPause implements AutoCloseable {
                     throw new PauseException("waiting for thread " + tid + " of process " + pid + " to stop: " + e.getMessage(), e);
                 }
                 if (status == null) {
-                    if (spin % 32 == 1 && inTracingStop(tid)) {
-                        readRegisters(tid);
-                        it.remove();
-                    }
                     continue;
                 }
                 if (status.exited() || status.signaled()) {
-                    stopped.remove(tid);
+                    traced.remove(tid);
                 } else if (status.stopped()) {
                     boolean interruptStop = status.stopSignal() == SIGTRAP && status.event() == EVENT_STOP;
                     if (!interruptStop) {
                         // A signal arrived first: the thread is stopped in signal-delivery-stop; hand it back on detach.
-                        stopped.put(tid, status.stopSignal());
+                        traced.put(tid, status.stopSignal());
                     }
                     readRegisters(tid);
                 }
@@ -274,15 +287,6 @@ public final class ProcessPause implements AutoCloseable {
         }
     }
 
-    private boolean inTracingStop(int tid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 't';
-        } catch (IOException | IndexOutOfBoundsException e) {
-            return false;
-        }
-    }
-
     private void readRegisters(int tid) {
         try {
             long[] r = Ptrace.getRegs(tid);
@@ -294,7 +298,7 @@ public final class ProcessPause implements AutoCloseable {
 
     /** Runs on the tracer thread when the budget runs out. */
     private void overrun() {
-        if (!stopped.isEmpty()) {
+        if (!traced.isEmpty()) {
             overran = true;
             detachAll();
         }
@@ -305,17 +309,17 @@ public final class ProcessPause implements AutoCloseable {
         if (watchdog != null) {
             watchdog.cancel(false);
         }
-        for (var e : stopped.entrySet()) {
+        for (var e : traced.entrySet()) {
             try {
                 Ptrace.detach(e.getKey(), e.getValue());
             } catch (SysException ignored) {
                 // ESRCH: the thread exited while stopped; nothing to resume.
             }
         }
-        if (!stopped.isEmpty()) {
+        if (!traced.isEmpty()) {
             resumedNs = System.nanoTime();
         }
-        stopped.clear();
+        traced.clear();
     }
 
     private List<Integer> threads() throws PauseException {

@@ -31,6 +31,9 @@ public final class Syscalls {
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+    /** waitpid's status word, per thread: a pause polls waitpid in a tight loop and must not allocate. */
+    private static final ThreadLocal<MemorySegment> WAIT_STATUS =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
 
     /**
      * Syscall numbers differ per architecture: {@code __NR_bpf}, {@code __NR_perf_event_open}, {@code __NR_gettid}
@@ -241,25 +244,23 @@ public final class Syscalls {
      */
     static int waitpid(int pid, int options) throws SysException {
         MemorySegment capture = CAPTURE.get();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            while (true) {
-                int r;
-                try {
-                    r = (int) WAITPID.invokeExact(capture, pid, status, options);
-                } catch (Throwable t) {
-                    throw unexpected(t);
-                }
-                if (r > 0) {
-                    return status.get(JAVA_INT, 0);
-                }
-                if (r == 0) {
-                    return -1;
-                }
-                int errno = errno(capture);
-                if (errno != Errno.EINTR.number()) {
-                    throw new SysException("waitpid", errno);
-                }
+        MemorySegment status = WAIT_STATUS.get();
+        while (true) {
+            int r;
+            try {
+                r = (int) WAITPID.invokeExact(capture, pid, status, options);
+            } catch (Throwable t) {
+                throw unexpected(t);
+            }
+            if (r > 0) {
+                return status.get(JAVA_INT, 0);
+            }
+            if (r == 0) {
+                return -1;
+            }
+            int errno = errno(capture);
+            if (errno != Errno.EINTR.number()) {
+                throw new SysException("waitpid", errno);
             }
         }
     }
