@@ -1,6 +1,13 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.dwarf.GoBinary;
+import dev.loupe.dwarf.godwarf.Field;
+import dev.loupe.dwarf.godwarf.Function;
+import dev.loupe.dwarf.godwarf.GoDwarf;
+import dev.loupe.dwarf.godwarf.GoType;
+import dev.loupe.dwarf.godwarf.RangeLocation;
+import dev.loupe.dwarf.godwarf.Types;
+import dev.loupe.dwarf.godwarf.Variable;
 import dev.loupe.dwarf.buildinfo.BuildInfo;
 import dev.loupe.dwarf.pclntab.Frame;
 import dev.loupe.dwarf.pclntab.Func;
@@ -13,6 +20,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -20,7 +28,8 @@ import java.util.regex.PatternSyntaxException;
 @Command(name = "binary",
         mixinStandardHelpOptions = true,
         description = "Shows what Loupe reads from a Go binary (works on stripped binaries too).",
-        subcommands = {BinaryCommand.Info.class, BinaryCommand.Funcs.class, BinaryCommand.Pc.class})
+        subcommands = {BinaryCommand.Info.class, BinaryCommand.Funcs.class, BinaryCommand.Pc.class,
+            BinaryCommand.Vars.class, BinaryCommand.Type.class})
 public final class BinaryCommand {
 
     /** {@code loupe binary info PATH}. */
@@ -48,7 +57,7 @@ public final class BinaryCommand {
                 row(out, "gnu build id", b.gnuBuildId().orElse("none"));
                 row(out, "pie", b.elf().header().isPositionIndependent() ? "yes" : "no");
                 row(out, "symbols", b.isStripped() ? "stripped" : "present");
-                row(out, "dwarf", b.hasDwarf() ? "present" : "absent");
+                row(out, "dwarf", b.hasDwarf() ? "version " + b.dwarf().version() : "absent");
                 Pclntab tab = b.pclntab();
                 row(out, "pclntab", tab.format() + " at 0x" + Long.toHexString(tab.address()));
                 row(out, "functions", Integer.toString(tab.functionCount()));
@@ -122,6 +131,142 @@ public final class BinaryCommand {
             }
             out.flush();
         }
+    }
+
+    /** {@code loupe binary vars PATH FUNC}. */
+    @Command(name = "vars", mixinStandardHelpOptions = true,
+            description = "A function's parameters, results and locals: type, and location per pc range (needs DWARF).")
+    static final class Vars implements Runnable {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "PATH", description = "a Go executable built with DWARF")
+        private Path path;
+
+        @Parameters(index = "1", paramLabel = "FUNC", description = "a function name as 'go tool nm' prints it, e.g. main.(*Server).handle")
+        private String function;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (GoBinary b = GoBinary.open(path)) {
+                GoDwarf dwarf = b.dwarf();
+                Function f = dwarf.function(function).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                        "no function " + function + " in " + path + didYouMean(function, dwarf.functionNames())));
+                out.printf("%s  [0x%x, 0x%x)%n", f.name(), f.entry(), f.end());
+                for (Variable v : dwarf.variables(f)) {
+                    out.printf("  %-6s %s %s%s%n", v.kind().name().toLowerCase(Locale.ROOT), v.name(), v.typeName(),
+                            v.problem().map(p -> "  (" + p + ")").orElse(""));
+                    List<RangeLocation> locations = dwarf.locations(f, v);
+                    if (locations.isEmpty()) {
+                        out.println("      no location: optimized out");
+                    }
+                    for (RangeLocation l : locations) {
+                        out.printf("      %s  %s%n", l.range(), l.location());
+                    }
+                }
+            }
+            out.flush();
+        }
+    }
+
+    /** {@code loupe binary type PATH NAME}. */
+    @Command(name = "type", mixinStandardHelpOptions = true,
+            description = "A type's layout: kind, size, and fields with offsets and sizes (needs DWARF).")
+    static final class Type implements Runnable {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "PATH", description = "a Go executable built with DWARF")
+        private Path path;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "a type name as DWARF spells it, e.g. main.Server, runtime.g, []string")
+        private String name;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (GoBinary b = GoBinary.open(path)) {
+                Types types = b.dwarf().types();
+                GoType t = types.byName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                        "no type " + name + " in " + path));
+                out.printf("%s  %s, size %d%n", t.name(), kind(types, t), types.sizeOf(t));
+                List<Field> fields = switch (types.underlying(t)) {
+                    case GoType.Struct s -> s.fields();
+                    case GoType.Slice s -> s.fields();
+                    case GoType.StringType s -> s.fields();
+                    default -> List.of();
+                };
+                if (!fields.isEmpty()) {
+                    out.printf("  %6s %6s  %s%n", "offset", "size", "field");
+                }
+                for (Field f : fields) {
+                    GoType ft = types.get(f.type());
+                    out.printf("  %6d %6d  %s %s%s%n", f.offset(), types.sizeOf(ft), f.name(), ft.name(),
+                            f.embedded() ? "  (embedded)" : "");
+                }
+            }
+            out.flush();
+        }
+
+        private static String kind(Types types, GoType t) {
+            return switch (t) {
+                case GoType.Typedef d -> "defined as " + types.get(d.target()).name();
+                case GoType.Basic x -> "basic";
+                case GoType.Pointer p -> "pointer to " + p.elem().map(e -> types.get(e).name()).orElse("unknown");
+                case GoType.Struct x -> "struct";
+                case GoType.Slice s -> "slice of " + types.get(s.elem()).name();
+                case GoType.StringType x -> "string";
+                case GoType.Array a -> "array of " + a.count() + " " + types.get(a.elem()).name();
+                case GoType.MapType m -> "map from " + types.get(m.key()).name() + " to " + types.get(m.elem()).name();
+                case GoType.Chan c -> "channel of " + types.get(c.elem()).name();
+                case GoType.Interface x -> "interface";
+                case GoType.Func x -> "func";
+                case GoType.Unsupported u -> "unsupported: " + u.problem();
+            };
+        }
+    }
+
+    /** ", did you mean X?" with the closest name by edit distance, or nothing when none is close. */
+    static String didYouMean(String wanted, java.util.Collection<String> names) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String n : names) {
+            int d = editDistance(wanted, n, bestDistance);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = n;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, wanted.length() / 3) ? "; did you mean " + best + "?" : "";
+    }
+
+    /** Levenshtein distance, giving up (returning {@code limit}) once it cannot be below it. */
+    private static int editDistance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit) {
+            return limit;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            int rowMin = cur[0];
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                rowMin = Math.min(rowMin, cur[j]);
+            }
+            if (rowMin >= limit) {
+                return limit;
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     static long parsePc(CommandLine.Model.CommandSpec spec, String text) {

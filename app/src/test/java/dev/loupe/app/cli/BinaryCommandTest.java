@@ -4,6 +4,7 @@ import dev.loupe.testkit.Exec;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.GoTargets;
 import dev.loupe.testkit.GoToolchains;
+import dev.loupe.testkit.RunningTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +97,66 @@ class BinaryCommandTest {
         }
     }
 
+    /** Every variable targets/values reports for a parked function is listed, with a location where it is parked. */
+    @Test
+    void varsListsWhatTheTargetItselfReports(@TempDir Path dir) throws Exception {
+        Path oracle = dir.resolve("values.json");
+        String json;
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("values"), List.of("-oracle", oracle.toString()),
+                java.time.Duration.ofSeconds(60))) {
+            json = java.nio.file.Files.readString(oracle);
+        }
+        Run r = loupe("binary", "vars", GoTargets.build("values").toString(), "main.parkScalars");
+        assertEquals(0, r.status(), r.err());
+        List<String> expected = topLevelKeys(json, "main.parkScalars");
+        assertTrue(expected.size() > 10, expected::toString);
+        List<String> listed = r.out().lines().filter(l -> l.matches("  (parameter|result|local) .*"))
+                .map(l -> l.strip().split("\\s+")[1]).toList();
+        assertTrue(listed.containsAll(expected), "listed " + listed + ", the target reports " + expected);
+    }
+
+    /** The layout equals what targets/values measures with unsafe.Offsetof and unsafe.Sizeof. */
+    @Test
+    void typeAgreesWithUnsafeOffsetof(@TempDir Path dir) throws Exception {
+        Path layout = dir.resolve("layout.json");
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("values"), List.of("-layout", layout.toString()),
+                java.time.Duration.ofSeconds(60))) {
+            assertTrue(t.isAlive());
+        }
+        String json = java.nio.file.Files.readString(layout);
+        for (String type : List.of("time.Time", "main.Employee", "main.Box[string]")) {
+            Run r = loupe("binary", "type", GoTargets.build("values").toString(), type);
+            assertEquals(0, r.status(), r.err());
+            String block = block(json, type);
+            java.util.regex.Matcher size = java.util.regex.Pattern.compile("^    \"size\": (\\d+)", java.util.regex.Pattern.MULTILINE).matcher(block);
+            assertTrue(size.find(), block);
+            assertTrue(r.out().startsWith(type + "  struct, size " + size.group(1) + "\n"), r.out());
+            java.util.regex.Matcher field = java.util.regex.Pattern.compile(
+                    "\"name\": \"([^\"]+)\",\\s*\"type\": \"[^\"]*\",\\s*\"offset\": (\\d+),\\s*\"size\": (\\d+)").matcher(block);
+            int fields = 0;
+            while (field.find()) {
+                fields++;
+                String row = String.format("  %6s %6s  %s ", field.group(2), field.group(3), field.group(1));
+                assertTrue(r.out().contains(row), "'" + row + "' in\n" + r.out());
+            }
+            assertTrue(fields > 0, block);
+        }
+    }
+
+    /** The text of a top-level member of indented JSON, up to the next top-level member. */
+    private static String block(String json, String key) {
+        int start = json.indexOf("\n  \"" + key + "\": {");
+        assertTrue(start >= 0, key + " in the oracle");
+        int end = json.indexOf("\n  }", start);
+        return json.substring(start, end);
+    }
+
+    /** The keys of a top-level object member of indented JSON (two spaces per level). */
+    private static List<String> topLevelKeys(String json, String key) {
+        return block(json, key).lines().filter(l -> l.matches("    \"[^\"]+\": .*"))
+                .map(l -> l.substring(5, l.indexOf('"', 5))).toList();
+    }
+
     @Test
     void badInputGetsOneLine(@TempDir Path dir) {
         Run notElf = loupe("binary", "info", dir.toString());
@@ -106,6 +167,14 @@ class BinaryCommandTest {
         Run badPc = loupe("binary", "pc", GoTargets.build("stacks").toString(), "zz");
         assertEquals(2, badPc.status(), badPc.err());
         assertTrue(badPc.err().contains("'zz' is not a hex pc"), badPc.err());
+
+        Run noDwarf = loupe("binary", "vars", GoTargets.build(GoBuild.target("stacks").asStripped()).toString(), "main.main");
+        assertEquals(1, noDwarf.status(), noDwarf.err());
+        assertTrue(noDwarf.err().contains("no DWARF"), noDwarf.err());
+
+        Run typo = loupe("binary", "vars", GoTargets.build("stacks").toString(), "main.chanRecvInnr");
+        assertEquals(2, typo.status(), typo.err());
+        assertTrue(typo.err().contains("did you mean main.chanRecvInner?"), typo.err());
 
         Run badRegex = loupe("binary", "funcs", GoTargets.build("stacks").toString(), "(");
         assertEquals(2, badRegex.status(), badRegex.err());
