@@ -24,10 +24,17 @@ public final class HeapFootprint {
             for (int i = 0; i < t.functionCount(); i += 97) {
                 t.frames(t.function(i).entry());
             }
-            long after = usedAfterGc();
+            long afterPclntab = usedAfterGc();
             long size = Files.size(path);
-            System.out.printf("%s: file %.1f MB, retained heap %.1f MB (%.2f× the file), %d functions%n",
-                    name, size / 1e6, (after - before) / 1e6, (double) (after - before) / size, t.functionCount());
+            System.out.printf("%s: file %.1f MB, retained heap %.1f MB (%.2f× the file) with the pclntab indexed, %d functions%n",
+                    name, size / 1e6, (afterPclntab - before) / 1e6, (double) (afterPclntab - before) / size, t.functionCount());
+            if (b.hasDwarf()) {
+                int functions = b.dwarf().functionNames().size();
+                b.runtimeLayout();
+                long afterDwarf = usedAfterGc();
+                System.out.printf("%s: retained heap %.1f MB (%.2f× the file) with DWARF indexed too, %d DWARF functions%n",
+                        name, (afterDwarf - before) / 1e6, (double) (afterDwarf - before) / size, functions);
+            }
             b.close();
         }
     }

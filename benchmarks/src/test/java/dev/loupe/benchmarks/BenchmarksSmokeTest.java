@@ -19,6 +19,7 @@ class BenchmarksSmokeTest {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(GoBinaryBenchmark.class.getName())
                 .include(GoToolNmBenchmark.class.getName())
+                .include(GoDwarfBenchmark.class.getName())
                 .param("program", "go")
                 .forks(0)
                 .warmupIterations(0)
@@ -26,7 +27,7 @@ class BenchmarksSmokeTest {
                 .measurementTime(TimeValue.milliseconds(200))
                 .shouldFailOnError(true)
                 .build()).run();
-        assertEquals(5, results.size(), "one result per benchmark method");
+        assertEquals(7, results.size(), "one result per benchmark method");
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark() + " measured nothing");
         }
