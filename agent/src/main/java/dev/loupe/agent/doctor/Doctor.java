@@ -49,19 +49,4 @@ public final class Doctor {
             default -> failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
         };
     }
-
-    /** Prints the findings, for trying the checks by hand; exits 1 if a snapshot could not work. */
-    public static void main(String[] args) {
-        long start = System.nanoTime();
-        List<Finding> findings = run();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        for (Finding f : findings) {
-            System.out.printf("%-8s %-16s %s%n", f.status(), f.check(), f.detail());
-            if (!f.remedy().isEmpty()) {
-                System.out.printf("%-8s %-16s → %s%n", "", "", f.remedy());
-            }
-        }
-        System.out.printf("(%d ms)%n", millis);
-        System.exit(findings.stream().anyMatch(Finding::blocksSnapshot) ? 1 : 0);
-    }
 }

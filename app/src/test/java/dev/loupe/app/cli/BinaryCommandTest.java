@@ -4,6 +4,7 @@ import dev.loupe.testkit.Exec;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.GoTargets;
 import dev.loupe.testkit.GoToolchains;
+import dev.loupe.testkit.Nobody;
 import dev.loupe.testkit.RunningTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +156,18 @@ class BinaryCommandTest {
     private static List<String> topLevelKeys(String json, String key) {
         return block(json, key).lines().filter(l -> l.matches("    \"[^\"]+\": .*"))
                 .map(l -> l.substring(5, l.indexOf('"', 5))).toList();
+    }
+
+    /** A file the user may not read: one line, for a user without privileges (root reads anything). */
+    @Test
+    void anUnreadableFileIsOneLine(@TempDir Path dir) throws Exception {
+        Path secret = java.nio.file.Files.copy(GoTargets.build("stacks"), dir.resolve("secret"));
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Nobody.Result r = Nobody.java(dir.resolve("run"), "dev.loupe.app.Main", "binary", "info", secret.toString());
+        assertEquals(1, r.status(), r.output());
+        assertEquals(1, r.output().lines().count(), r.output());
+        assertTrue(r.output().startsWith("loupe binary info: " + secret) && r.output().toLowerCase().contains("permission denied"), r.output());
     }
 
     @Test
