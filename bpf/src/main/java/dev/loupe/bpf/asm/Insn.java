@@ -131,6 +131,11 @@ public record Insn(int opcode, Register dst, Register src, short offset, long im
         return new Insn(CALL, Register.R0, PSEUDO_CALL, (short) 0, 0).withReference(label);
     }
 
+    /** {@code call kfunc}: a kernel function by its BTF id in vmlinux ({@code BPF_PSEUDO_KFUNC_CALL}). */
+    public static Insn callKfunc(int btfId) {
+        return new Insn(CALL, Register.R0, PSEUDO_KFUNC_CALL, (short) 0, btfId);
+    }
+
     /** {@code exit}: return {@code r0}. */
     public static Insn exit() {
         return new Insn(InsnClass.JMP.value() | JumpOp.EXIT.value(), Register.R0, Register.R0, (short) 0, 0);
