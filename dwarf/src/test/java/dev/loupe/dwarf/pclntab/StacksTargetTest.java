@@ -36,12 +36,30 @@ class StacksTargetTest {
                 Duration.ofSeconds(60))) {
             t.signal("USR1");
             t.awaitLine(l -> l.startsWith("oracle "), Duration.ofSeconds(60));
-            dump = Files.readAllLines(oracle);
+            dump = parkedOnly(Files.readAllLines(oracle));
             try (GoBinary b = GoBinary.open(t.binary())) {
                 Tracebacks.Checked c = Tracebacks.check(b.pclntab(), dump, false);
-                // 200 parked goroutines, at least three checked frames each; several chain kinds have inlined frames.
-                assertTrue(c.groups() >= 600 && c.inlinedGroups() >= 100 && c.createdBy() >= 200, c.toString());
+                // 200 goroutines less the busy one, at least three checked frames each; several chain kinds inline.
+                assertTrue(c.groups() >= 600 && c.inlinedGroups() >= 100 && c.createdBy() >= 195, c.toString());
             }
         }
+    }
+
+    /**
+     * The dump without running and runnable goroutines (the busy loop, the dumping goroutine): their innermost
+     * pc is wherever they were interrupted, not a return address, so it is not the pc - 1 Tracebacks expands.
+     */
+    private static List<String> parkedOnly(List<String> dump) {
+        List<String> out = new java.util.ArrayList<>();
+        boolean keep = true;
+        for (String line : dump) {
+            if (line.startsWith("goroutine ")) {
+                keep = !line.matches("goroutine \\d+ \\[(running|runnable).*");
+            }
+            if (keep) {
+                out.add(line);
+            }
+        }
+        return out;
     }
 }
