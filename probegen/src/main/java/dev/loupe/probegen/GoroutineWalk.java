@@ -25,8 +25,8 @@ import static dev.loupe.bpf.asm.Register.RFP;
 /**
  * The first stage of the snapshot program: a sleepable task iterator ({@code iter.s/task}) that, on the target's
  * main thread, walks {@code runtime.allgs} and emits every {@code runtime.g} whole into a ring buffer. One record
- * per goroutine, two reads per goroutine (its pointer, then the g): the decoder picks the fields out with the
- * binary's {@link RuntimeLayout}, so the program stays the same for every Go version.
+ * per goroutine; reads: one per {@value #CHUNK} pointers of allgs, then one per g. The decoder picks the fields
+ * out with the binary's {@link RuntimeLayout}, so the program stays the same for every Go version.
  *
  * <p>Record layout, little-endian: {@code u32 index} in allgs, {@code s32 error} (0, or the negative errno of
  * the copy, in which case the g bytes are zero), then {@code G_SIZE} bytes of the g.
@@ -43,6 +43,9 @@ public final class GoroutineWalk {
     private static final int ALLGLEN = -16;
     private static final int ALLGS_PTR = -24;
     private static final int G_PTR = -32;
+    /** allgs is read this many pointers at a time into the stack: one read instead of one per goroutine. */
+    private static final int CHUNK = 32;
+    private static final int CHUNK_BUF = G_PTR - CHUNK * 8;
 
     private GoroutineWalk() {}
 
@@ -60,6 +63,10 @@ public final class GoroutineWalk {
                 .emit(JumpOp.JNE.imm(R1, tgid, "exit"))
                 .emit(Insn.ldx(Size.W, R2, R7, kernel.taskPid()))
                 .emit(JumpOp.JNE.reg(R1, R2, "exit"));
+        // The verifier lets the loop read the chunk at a variable offset only if every byte of it is initialised.
+        for (int off = CHUNK_BUF; off < G_PTR; off += 8) {
+            a.emit(Insn.st(Size.DW, RFP, off, 0));
+        }
         copyFromTarget(a, ALLGLEN, 8, allglen);
         copyFromTarget(a, ALLGS_PTR, 8, allgs + layout.slice().array());
         // r8 = min(allglen, MAX_GOROUTINES); r9 = allgs.array
@@ -76,12 +83,25 @@ public final class GoroutineWalk {
                 .emit(Insn.callKfunc(kernel.iterNumNext()))
                 .emit(JumpOp.JEQ.imm(R0, 0, "done"))
                 .emit(Insn.ldx(Size.W, R6, R0, 0));
-        // G_PTR = allgs[r6]
-        a.emit(Insn.mov64Reg(R3, R6), AluOp.LSH.imm(R3, 3), AluOp.ADD.reg(R3, R9))
-                .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, G_PTR), Insn.mov64Imm(R2, 8))
+        // At each CHUNK-th goroutine: read the next min(CHUNK, r8 - r6) pointers of allgs into the chunk buffer
+        // (zeroed by the helper if the read fails, which then shows as a failed read of a nil g).
+        a.emit(Insn.mov64Reg(R1, R6), AluOp.AND.imm(R1, CHUNK - 1))
+                .emit(JumpOp.JNE.imm(R1, 0, "chunk_ready"))
+                .emit(Insn.mov64Reg(R2, R8), AluOp.SUB.reg(R2, R6))
+                .emit(JumpOp.JLE.imm(R2, CHUNK, "chunk_sized"))
+                .emit(Insn.mov64Imm(R2, CHUNK))
+                .label("chunk_sized")
+                .emit(AluOp.LSH.imm(R2, 3))
+                .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, CHUNK_BUF))
+                .emit(Insn.mov64Reg(R3, R6), AluOp.LSH.imm(R3, 3), AluOp.ADD.reg(R3, R9))
                 .emit(Insn.mov64Reg(R4, R7), Insn.mov64Imm(R5, 0))
                 .emit(Insn.call(Helper.COPY_FROM_USER_TASK))
-                .emit(JumpOp.JNE.imm(R0, 0, "next"));
+                .label("chunk_ready")
+                // G_PTR = chunk[r6 % CHUNK]
+                .emit(Insn.mov64Reg(R1, R6), AluOp.AND.imm(R1, CHUNK - 1), AluOp.LSH.imm(R1, 3))
+                .emit(Insn.mov64Reg(R2, RFP), AluOp.ADD.imm(R2, CHUNK_BUF), AluOp.ADD.reg(R2, R1))
+                .emit(Insn.ldx(Size.DW, R3, R2, 0))
+                .emit(Insn.stx(Size.DW, RFP, G_PTR, R3));
         // record = ringbuf_reserve(records, HEADER + g.size); record.index = r6; copy the g behind it.
         a.emit(Insn.loadMap(R1, RECORDS_MAP), Insn.mov64Imm(R2, recordBytes), Insn.mov64Imm(R3, 0))
                 .emit(Insn.call(Helper.RINGBUF_RESERVE))
