@@ -157,20 +157,15 @@ public final class ByteView {
 
     /**
      * Decodes an unsigned LEB128 varint at {@code off}; returns the value, and the offset after
-     * it in {@code next[0]}. Values beyond 64 bits are an error, not a silent wrap.
+     * it in {@code next[0]}.
      */
     public long uvarint(long off, long[] next) {
-        long value = 0;
-        long p = off;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = u8(p++);
-            value |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                next[0] = p;
-                return value;
-            }
+        next[0] = off;
+        try {
+            return Leb128.unsigned(this::u8, next);
+        } catch (Leb128.TooLongException e) {
+            throw error(off, "varint longer than 10 bytes");
         }
-        throw error(off, "varint longer than 10 bytes");
     }
 
     /**
@@ -178,22 +173,12 @@ public final class ByteView {
      * offset after it in {@code next[0]}.
      */
     public long svarint(long off, long[] next) {
-        long value = 0;
-        long p = off;
-        for (int shift = 0; shift < 70; shift += 7) {
-            int b = u8(p++);
-            if (shift < 64) {
-                value |= (long) (b & 0x7f) << shift;
-            }
-            if ((b & 0x80) == 0) {
-                if (shift + 7 < 64 && (b & 0x40) != 0) {
-                    value |= -1L << (shift + 7);
-                }
-                next[0] = p;
-                return value;
-            }
+        next[0] = off;
+        try {
+            return Leb128.signed(this::u8, next);
+        } catch (Leb128.TooLongException e) {
+            throw error(off, "varint longer than 10 bytes");
         }
-        throw error(off, "varint longer than 10 bytes");
     }
 
     /** Throws unless {@code [off, off+len)} lies inside the window. */

@@ -98,26 +98,43 @@ public final class Lists {
 
     private static List<LocationEntry> readLoc(DebugInfo info, Unit u, long offset) {
         ByteView v = info.required("loc");
+        List<LocationEntry> out = new ArrayList<>();
+        walkPairs(info, v, u, offset, "location list", (range, p) -> {
+            int len = v.u16(p);
+            out.add(new LocationEntry(range, v.bytes(p + 2, len)));
+            return p + 2 + len;
+        });
+        return out;
+    }
+
+    /** What follows one (start, end) pair of a DWARF 4 list: reads it, returns the offset of the next pair. */
+    private interface PairEntry {
+        long read(PcRange range, long afterPair);
+    }
+
+    /**
+     * Walks a DWARF 4 list of address pairs ({@code .debug_loc}, DWARF 4 §2.6.2; {@code .debug_ranges}, §2.17.3):
+     * (start, end) relative to the base address, a base-address selection entry (start all ones), and (0, 0) at
+     * the end.
+     */
+    private static void walkPairs(DebugInfo info, ByteView v, Unit u, long offset, String what, PairEntry entry) {
         long max = u.addressSize() == 8 ? -1L : 0xffffffffL;
         long base = info.baseAddress(u);
-        List<LocationEntry> out = new ArrayList<>();
         long p = offset;
         for (int n = 0; n < MAX_ENTRIES; n++) {
             long start = v.word(p, u.addressSize());
             long end = v.word(p + u.addressSize(), u.addressSize());
             p += 2L * u.addressSize();
             if (start == 0 && end == 0) {
-                return out;
+                return;
             }
             if (start == max) {
                 base = end;
-                continue;
+            } else {
+                p = entry.read(new PcRange(base + start, base + end), p);
             }
-            int len = v.u16(p);
-            out.add(new LocationEntry(new PcRange(base + start, base + end), v.bytes(p + 2, len)));
-            p += 2 + len;
         }
-        throw v.error(offset, "location list longer than " + MAX_ENTRIES + " entries");
+        throw v.error(offset, what + " longer than " + MAX_ENTRIES + " entries");
     }
 
     private static List<LocationEntry> readLoclists(DebugInfo info, ByteView v, Unit u, long offset) {
@@ -187,25 +204,12 @@ public final class Lists {
     }
 
     private static List<PcRange> readRanges(DebugInfo info, Unit u, long offset) {
-        ByteView v = info.required("ranges");
-        long max = u.addressSize() == 8 ? -1L : 0xffffffffL;
-        long base = info.baseAddress(u);
         List<PcRange> out = new ArrayList<>();
-        long p = offset;
-        for (int n = 0; n < MAX_ENTRIES; n++) {
-            long start = v.word(p, u.addressSize());
-            long end = v.word(p + u.addressSize(), u.addressSize());
-            p += 2L * u.addressSize();
-            if (start == 0 && end == 0) {
-                return out;
-            }
-            if (start == max) {
-                base = end;
-            } else {
-                out.add(new PcRange(base + start, base + end));
-            }
-        }
-        throw v.error(offset, "range list longer than " + MAX_ENTRIES + " entries");
+        walkPairs(info, info.required("ranges"), u, offset, "range list", (range, p) -> {
+            out.add(range);
+            return p;
+        });
+        return out;
     }
 
     private static List<PcRange> readRnglists(DebugInfo info, ByteView v, Unit u, long offset) {

@@ -1,5 +1,7 @@
 package dev.loupe.dwarf.op;
 
+import dev.loupe.dwarf.internal.Leb128;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -295,37 +297,24 @@ public final class Expressions {
     }
 
     private static long uleb(byte[] expr, int[] pc) throws Stop {
-        long v = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (shift >= 70) {
-                throw new Stop("LEB128 operand longer than 10 bytes");
-            }
-            int b = expr[pc[0]++] & 0xff;
-            if (shift < 64) {
-                v |= (long) (b & 0x7f) << shift;
-            }
-            if ((b & 0x80) == 0) {
-                return v;
-            }
+        long[] pos = {pc[0]};
+        try {
+            long v = Leb128.unsigned(i -> expr[Math.toIntExact(i)] & 0xff, pos);
+            pc[0] = (int) pos[0];
+            return v;
+        } catch (Leb128.TooLongException e) {
+            throw new Stop("LEB128 operand longer than 10 bytes");
         }
     }
 
     private static long sleb(byte[] expr, int[] pc) throws Stop {
-        long v = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (shift >= 70) {
-                throw new Stop("LEB128 operand longer than 10 bytes");
-            }
-            int b = expr[pc[0]++] & 0xff;
-            if (shift < 64) {
-                v |= (long) (b & 0x7f) << shift;
-            }
-            if ((b & 0x80) == 0) {
-                if (shift + 7 < 64 && (b & 0x40) != 0) {
-                    v |= -1L << (shift + 7);
-                }
-                return v;
-            }
+        long[] pos = {pc[0]};
+        try {
+            long v = Leb128.signed(i -> expr[Math.toIntExact(i)] & 0xff, pos);
+            pc[0] = (int) pos[0];
+            return v;
+        } catch (Leb128.TooLongException e) {
+            throw new Stop("LEB128 operand longer than 10 bytes");
         }
     }
 
