@@ -1,31 +1,29 @@
 package dev.loupe.benchmarks;
 
-import dev.loupe.agent.capture.IteratorCapture;
-import dev.loupe.agent.capture.RawCapture;
+import dev.loupe.agent.LocalAgent;
 import dev.loupe.agent.pause.ProcessPause;
-import dev.loupe.bpf.asm.Program;
-import dev.loupe.bpf.btf.Btf;
-import dev.loupe.bpf.btf.KernelFacts;
-import dev.loupe.dwarf.GoBinary;
-import dev.loupe.dwarf.runtime.RuntimeLayout;
-import dev.loupe.probegen.GoroutineWalk;
+import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.probegen.SnapshotProgram;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * The stall as the target sees it: {@code targets/stacks -clock} runs a goroutine that reads the clock in a
  * tight loop and reports the largest gap (SIGUSR2 → {@code maxgap_ns}). Per goroutine count, in the same
  * process and run, it compares the stall of the target's own {@code runtime.Stack(buf, true)} (SIGUSR1) with
- * the stall of Loupe's pause alone (every thread stopped with ptrace and resumed, nothing read) and of the
- * pause with the goroutine walk in it (every g copied out by the snapshot program, no stacks yet). Not a JMH
- * benchmark: what is measured is another process. Needs root. Prints a Markdown table.
+ * the stall of Loupe's pause alone (every thread stopped with ptrace and resumed, nothing read) and of a whole
+ * snapshot (the same path as {@code loupe snapshot}: program generated, loaded, run in the pause, records
+ * decoded and written), and reports the snapshot's pause_ns and where its end-to-end time went. Not a JMH
+ * benchmark: what is measured is another process. Needs root. Prints two Markdown tables.
  *
  * <p>Usage: {@code StallBenchmark [ROUNDS] [N...]}, default 7 rounds of 1,000, 10,000 and 100,000 goroutines.
  */
@@ -43,33 +41,45 @@ public final class StallBenchmark {
         if (sizes.isEmpty()) {
             sizes = List.of(1_000, 10_000, 100_000);
         }
-        System.out.println("| goroutines | runtime.Stack(all) stall | pause alone: stall | pause + walk: stall | pause + walk: pause_ns (program) | walk / Stack |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        Path oracle = Files.createTempFile("stacks", ".txt");
-        try {
-            for (int n : sizes) {
-                measure(n, rounds, oracle);
-            }
-        } finally {
-            Files.deleteIfExists(oracle);
-        }
+        run(rounds, sizes, System.out);
     }
 
-    private static void measure(int goroutines, int rounds, Path oracle) throws Exception {
+    /** Measures {@code rounds} rounds per goroutine count and prints the tables to {@code out}. */
+    public static void run(int rounds, List<Integer> sizes, PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory("loupe-stall");
+        List<String> splits = new ArrayList<>();
+        out.println("| goroutines | runtime.Stack(all) stall | pause alone: stall | snapshot: stall | snapshot: pause_ns (stop; program) | snapshot / Stack |");
+        out.println("| --- | --- | --- | --- | --- | --- |");
+        try {
+            for (int n : sizes) {
+                splits.add(measure(n, rounds, dir, out));
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+        out.println();
+        out.println("| goroutines | generate | load + verify | pause | decode | write | end to end |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        splits.forEach(out::println);
+    }
+
+    private static String measure(int goroutines, int rounds, Path dir, PrintStream out) throws Exception {
         long[] stackStall = new long[rounds];
         long[] pauseStall = new long[rounds];
-        long[] walkStall = new long[rounds];
-        long[] walkPauseNs = new long[rounds];
-        long[] walkRunNs = new long[rounds];
+        long[] snapStall = new long[rounds];
+        List<Snapshotter.Result> results = new ArrayList<>();
+        long[] total = new long[rounds];
+        Path oracle = dir.resolve("stacks.txt");
+        Snapshotter.Options options = new Snapshotter.Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 256 << 20, Duration.ofSeconds(5));
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"),
                 List.of("-n", Integer.toString(goroutines), "-clock", "-oracle", oracle.toString()), WAIT)) {
             int pid = (int) t.pid();
-            RuntimeLayout layout;
-            try (GoBinary b = GoBinary.open(t.binary())) {
-                layout = b.runtimeLayout();
-            }
-            KernelFacts kernel = KernelFacts.of(Btf.read(Path.of("/sys/kernel/btf/vmlinux")));
-            Program walk = GoroutineWalk.program(layout, kernel, pid);
+            Snapshotter snapshotter = new Snapshotter(new LocalAgent(), options, line -> {});
             maxGap(t);
             for (int r = 0; r < rounds; r++) {
                 t.signal("USR1");
@@ -79,23 +89,32 @@ public final class StallBenchmark {
                 ProcessPause.stop(pid, Duration.ofSeconds(5)).resume();
                 pauseStall[r] = maxGap(t);
 
-                RawCapture raw = IteratorCapture.run(pid, walk, kernel.iterTask(), GoroutineWalk.RECORDS_MAP,
-                        256L << 20, Duration.ofSeconds(5));
-                walkStall[r] = maxGap(t);
-                walkPauseNs[r] = raw.pauseNs();
-                walkRunNs[r] = raw.runNs();
+                Path db = dir.resolve("snapshot-" + r + ".db");
+                long start = System.nanoTime();
+                results.add(snapshotter.take(List.of(pid), db));
+                total[r] = System.nanoTime() - start;
+                snapStall[r] = maxGap(t);
+                Files.delete(db);
             }
         }
         long stack = median(stackStall);
-        long walk = median(walkStall);
-        System.out.printf("| %,d | %s | %s | %s | %s (%s) | %.2f |%n", goroutines, ms(stack), ms(median(pauseStall)),
-                ms(walk), ms(median(walkPauseNs)), ms(median(walkRunNs)), (double) walk / stack);
+        long snap = median(snapStall);
+        out.printf("| %,d | %s | %s | %s | %s (%s; %s) | %.2f |%n", goroutines, ms(stack), ms(median(pauseStall)), ms(snap),
+                ms(median(results, r -> r.processes().getFirst().pauseNs())), ms(median(results, r -> r.processes().getFirst().stopNs())),
+                ms(median(results, r -> r.processes().getFirst().runNs())), (double) snap / stack);
+        return String.format("| %,d | %s | %s | %s | %s | %s | %s |", goroutines, ms(median(results, Snapshotter.Result::generateNs)),
+                ms(median(results, r -> r.processes().getFirst().loadNs())), ms(median(results, r -> r.processes().getFirst().pauseNs())),
+                ms(median(results, Snapshotter.Result::decodeNs)), ms(median(results, Snapshotter.Result::writeNs)), ms(median(total)));
     }
 
     /** Resets the clock loop's maximum and returns the one since the last call (the clock goroutine runs on). */
     private static long maxGap(RunningTarget t) {
         t.signal("USR2");
         return Long.parseLong(t.awaitLine(l -> l.startsWith("maxgap_ns "), WAIT).substring("maxgap_ns ".length()));
+    }
+
+    private static <T> long median(List<T> values, ToLongFunction<T> f) {
+        return median(values.stream().mapToLong(f).toArray());
     }
 
     private static long median(long[] values) {

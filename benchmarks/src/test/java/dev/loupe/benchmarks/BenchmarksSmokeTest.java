@@ -1,5 +1,11 @@
 package dev.loupe.benchmarks;
 
+import dev.loupe.testkit.Gate;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -31,5 +37,15 @@ class BenchmarksSmokeTest {
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark() + " measured nothing");
         }
+    }
+
+    @Test
+    void theStallBenchmarkMeasuresASnapshot() throws Exception {
+        Gate.requireRoot();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        StallBenchmark.run(1, List.of(100), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        List<String> rows = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("| 100 |")).toList();
+        assertEquals(2, rows.size(), "a stall row and a split row: " + bytes);
+        assertTrue(rows.stream().noneMatch(r -> r.contains("| 0.000 ms")), "every figure measured: " + rows);
     }
 }

@@ -80,8 +80,7 @@ final class RingBufferCheck implements Check {
         long magic = ThreadLocalRandom.current().nextLong();
         int size = (int) Math.max(SIZE, Syscalls.pageSize());
         try (Fd map = Bpf.mapCreate(Bpf.MapType.RINGBUF, "loupe_doctor_rb", 0, 0, size);
-             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.SOCKET_FILTER, "loupe_doctor_rb", program(magic))
-                     .withMaps(Map.of("rb", map.raw())));
+             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.SOCKET_FILTER, "loupe_doctor_rb", program(magic), Map.of("rb", map.raw())));
              RingBuffer ring = RingBuffer.map(map, size)) {
             Bpf.TestRun run = Bpf.testRun(prog, PACKET);
             List<byte[]> records = new ArrayList<>();

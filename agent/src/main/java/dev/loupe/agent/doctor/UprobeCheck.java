@@ -110,8 +110,7 @@ final class UprobeCheck implements Check {
                 .orElseThrow(() -> new IOException("the C library has no " + FUNCTION)).address();
         FileOffset target = fileOffset(address);
         try (Fd counter = Bpf.mapCreate(Bpf.MapType.ARRAY, "loupe_doctor_up", 4, 8, 1);
-             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.KPROBE, "loupe_doctor_up", program())
-                     .withMaps(Map.of("counter", counter.raw())));
+             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.KPROBE, "loupe_doctor_up", program(), Map.of("counter", counter.raw())));
              Fd event = Perf.openUprobe(pmu, target.binary(), target.offset(), Syscalls.gettid());
              Fd link = Bpf.linkPerfEvent(prog, event)) {
             Perf.enable(event);

@@ -108,7 +108,7 @@ public final class ProcessPause implements AutoCloseable {
         onTracer(this::detachAll);
         tracer.shutdown();
         if (overran) {
-            throw new PauseException("the pause of process " + pid + " ran over its budget of "
+            throw new PauseException(PauseException.Reason.BUDGET, "the pause of process " + pid + " ran over its budget of "
                     + budget.toMillis() + " ms and the process was resumed early; raise the pause budget or capture less");
         }
         return resumedNs - stopStartNs;
@@ -149,10 +149,10 @@ public final class ProcessPause implements AutoCloseable {
             if (e.getCause() instanceof PauseException p) {
                 throw p;
             }
-            throw new PauseException("pausing process " + pid + " failed: " + e.getCause(), e.getCause());
+            throw new PauseException(PauseException.Reason.FAILED, "pausing process " + pid + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PauseException("interrupted while pausing process " + pid, e);
+            throw new PauseException(PauseException.Reason.FAILED, "interrupted while pausing process " + pid, e);
         }
     }
 
@@ -170,6 +170,11 @@ public final class ProcessPause implements AutoCloseable {
             Ptrace.getRegs((int) ProcessHandle.current().pid());
         } catch (SysException expected) {
             // ESRCH: not a tracee of ours.
+        }
+        try {
+            Ptrace.detach((int) ProcessHandle.current().pid(), 0);
+        } catch (SysException expected) {
+            // ESRCH: likewise; resuming is now as fast as stopping.
         }
     }
 
@@ -197,7 +202,7 @@ public final class ProcessPause implements AutoCloseable {
             }
         }
         detachAll();
-        throw new PauseException("process " + pid + " kept creating threads while being paused; try again");
+        throw new PauseException(PauseException.Reason.FAILED, "process " + pid + " kept creating threads while being paused; try again");
     }
 
     /** Seizes each thread; returns those that still existed. */
@@ -211,7 +216,8 @@ public final class ProcessPause implements AutoCloseable {
                     continue;
                 }
                 detachAll();
-                throw new PauseException(seizeFailure(e), e);
+                throw new PauseException(e.is(Errno.EPERM) ? PauseException.Reason.PERMISSION : PauseException.Reason.FAILED,
+                        seizeFailure(e), e);
             }
             traced.put(tid, 0);
             seized.add(tid);
@@ -230,7 +236,7 @@ public final class ProcessPause implements AutoCloseable {
                 return false;
             }
             detachAll();
-            throw new PauseException("PTRACE_INTERRUPT of thread " + tid + " of process " + pid + ": " + e.getMessage(), e);
+            throw new PauseException(PauseException.Reason.FAILED, "PTRACE_INTERRUPT of thread " + tid + " of process " + pid + ": " + e.getMessage(), e);
         }
     }
 
@@ -265,7 +271,7 @@ public final class ProcessPause implements AutoCloseable {
                         continue;
                     }
                     detachAll();
-                    throw new PauseException("waiting for thread " + tid + " of process " + pid + " to stop: " + e.getMessage(), e);
+                    throw new PauseException(PauseException.Reason.FAILED, "waiting for thread " + tid + " of process " + pid + " to stop: " + e.getMessage(), e);
                 }
                 if (status == null) {
                     continue;
@@ -285,7 +291,7 @@ public final class ProcessPause implements AutoCloseable {
             if (!waiting.isEmpty()) {
                 if (System.nanoTime() - deadline >= 0) {
                     detachAll();
-                    throw new PauseException("thread " + waiting.getFirst() + " of process " + pid + " did not stop within "
+                    throw new PauseException(PauseException.Reason.BUDGET, "thread " + waiting.getFirst() + " of process " + pid + " did not stop within "
                             + budget.toMillis() + " ms (blocked in the kernel?); try again or raise the pause budget");
                 }
                 if (poll < SPINS) {
@@ -337,9 +343,9 @@ public final class ProcessPause implements AutoCloseable {
         try (Stream<Path> s = Files.list(tasks)) {
             return s.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
         } catch (NoSuchFileException e) {
-            throw new PauseException("process " + pid + " does not exist (or has exited)");
+            throw new PauseException(PauseException.Reason.GONE, "process " + pid + " does not exist (or has exited)");
         } catch (IOException e) {
-            throw new PauseException("cannot list the threads of process " + pid + ": " + e.getMessage(), e);
+            throw new PauseException(PauseException.Reason.FAILED, "cannot list the threads of process " + pid + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.loupe.app.cli;
 
+import dev.loupe.app.LoupeVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = LoupeCommand.Version.class,
         description = "Loupe: snapshots of every goroutine of a live Go service, with its variables.",
-        subcommands = {DoctorCommand.class, BinaryCommand.class, StacksCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DoctorCommand.class, SnapshotCommand.class, BinaryCommand.class, StacksCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -63,8 +64,7 @@ public final class LoupeCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = LoupeCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"loupe " + (v == null ? "(development build)" : v)};
+            return new String[] {"loupe " + LoupeVersion.get()};
         }
     }
 }

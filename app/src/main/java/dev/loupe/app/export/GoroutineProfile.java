@@ -1,6 +1,6 @@
 package dev.loupe.app.export;
 
-import dev.loupe.app.snapshot.Frame;
+import dev.loupe.decoder.Frame;
 import dev.loupe.app.store.SnapshotFile.StackGroup;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.loupe.app.store;
 
-import dev.loupe.app.snapshot.Frame;
+import dev.loupe.decoder.Frame;
 import org.sqlite.SQLiteConfig;
 
 import java.nio.file.Files;

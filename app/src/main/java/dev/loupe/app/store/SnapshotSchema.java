@@ -28,6 +28,9 @@ final class SnapshotSchema {
               go_version       TEXT,
               capture_time_ns  INTEGER,
               pause_ns         INTEGER,
+              threads          INTEGER,
+              lost_records     INTEGER NOT NULL DEFAULT 0,
+              unreadable       INTEGER NOT NULL DEFAULT 0,
               goroutine_count  INTEGER NOT NULL DEFAULT 0,
               stack_count      INTEGER NOT NULL DEFAULT 0,
               truncated_stacks INTEGER NOT NULL DEFAULT 0

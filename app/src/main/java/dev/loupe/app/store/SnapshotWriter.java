@@ -1,7 +1,7 @@
 package dev.loupe.app.store;
 
-import dev.loupe.app.snapshot.Frame;
-import dev.loupe.app.snapshot.GoroutineInfo;
+import dev.loupe.decoder.Frame;
+import dev.loupe.decoder.GoroutineInfo;
 import dev.loupe.app.snapshot.ProcessInfo;
 
 import java.io.IOException;
@@ -43,7 +43,7 @@ public final class SnapshotWriter implements AutoCloseable {
         this.partial = partial;
         this.db = db;
         insertProcess = db.prepareStatement("INSERT INTO processes(pid, hostname, exe_path, build_id, go_version,"
-                + " capture_time_ns, pause_ns) VALUES (?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
+                + " capture_time_ns, pause_ns, threads, lost_records, unreadable) VALUES (?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
         insertStack = db.prepareStatement("INSERT INTO stacks(stack_id, frame_count, truncated) VALUES (?,?,?)");
         insertFrame = db.prepareStatement("INSERT INTO frames(stack_id, depth, function, file, line, pc, inlined)"
                 + " VALUES (?,?,?,?,?,?,?)");
@@ -101,6 +101,9 @@ public final class SnapshotWriter implements AutoCloseable {
             insertProcess.setString(5, p.goVersion());
             insertProcess.setLong(6, p.captureTimeNs());
             insertProcess.setLong(7, p.pauseNs());
+            insertProcess.setInt(8, p.threads());
+            insertProcess.setLong(9, p.lostRecords());
+            insertProcess.setLong(10, p.unreadable());
             insertProcess.executeUpdate();
             try (var keys = insertProcess.getGeneratedKeys()) {
                 keys.next();

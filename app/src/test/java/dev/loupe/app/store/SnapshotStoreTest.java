@@ -1,8 +1,8 @@
 package dev.loupe.app.store;
 
 import dev.loupe.app.cli.LoupeCommand;
-import dev.loupe.app.snapshot.Frame;
-import dev.loupe.app.snapshot.GoroutineInfo;
+import dev.loupe.decoder.Frame;
+import dev.loupe.decoder.GoroutineInfo;
 import dev.loupe.app.snapshot.ProcessInfo;
 import dev.loupe.testkit.Exec;
 import dev.loupe.testkit.GoToolchains;
@@ -38,7 +38,7 @@ class SnapshotStoreTest {
 
     private static Path write(Path dir) {
         try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "host1", null)) {
-            long p = w.addProcess(new ProcessInfo(4242, "host1", "/srv/stacks", "bid", "go1.26.8", 2_000_000_000_000L, 812_000));
+            long p = w.addProcess(new ProcessInfo(4242, "host1", "/srv/stacks", "bid", "go1.26.8", 2_000_000_000_000L, 812_000, 7, 0, 0));
             long recv = w.stack(RECV, false);
             long sleep = w.stack(SLEEP, true);
             assertEquals(recv, w.stack(List.copyOf(RECV), false), "identical stacks are stored once");
@@ -120,7 +120,7 @@ class SnapshotStoreTest {
     @Test
     void anAbandonedSnapshotLeavesNoFile(@TempDir Path dir) {
         try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "h", null)) {
-            w.addProcess(new ProcessInfo(1, "h", "/x", "b", "go1.26.8", 0, 0));
+            w.addProcess(new ProcessInfo(1, "h", "/x", "b", "go1.26.8", 0, 0, 1, 0, 0));
         }
         try (var files = Files.list(dir)) {
             assertEquals(List.of(), files.toList());

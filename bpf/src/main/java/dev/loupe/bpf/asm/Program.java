@@ -129,6 +129,36 @@ public record Program(List<Insn> insns) {
         return new Program(insns);
     }
 
+    /**
+     * Binds a program encoded with map indexes in place of fds ({@code encode(Map)} given each map's position in a
+     * list, as the agent protocol sends programs) to the fds of those maps, in the same order.
+     *
+     * @throws AsmException when the bytes are not whole slots, or a reference names an index beyond {@code fds}
+     */
+    public static byte[] bindMaps(byte[] encoded, int[] fds) {
+        if (encoded.length % Insn.SLOT_BYTES != 0) {
+            throw new AsmException(-1, "program of " + encoded.length + " bytes is not a whole number of 8-byte slots");
+        }
+        byte[] out = encoded.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        int slots = out.length / Insn.SLOT_BYTES;
+        for (int slot = 0; slot < slots; slot++) {
+            int at = slot * Insn.SLOT_BYTES;
+            if ((b.get(at) & 0xff) != Insn.LD_IMM64) {
+                continue;
+            }
+            if ((b.get(at + 1) & 0xff) >>> 4 == Insn.PSEUDO_MAP_FD.number()) {
+                int index = b.getInt(at + 4);
+                if (index < 0 || index >= fds.length) {
+                    throw new AsmException(slot, "map reference " + index + " but the program has " + fds.length + " maps");
+                }
+                b.putInt(at + 4, fds[index]);
+            }
+            slot++;
+        }
+        return out;
+    }
+
     private static Register register(int slot, String which, int number) {
         if (number > Register.R10.number()) {
             throw new AsmException(slot, "invalid " + which + " register r" + number);

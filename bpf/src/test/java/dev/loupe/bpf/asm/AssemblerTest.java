@@ -177,4 +177,20 @@ class AssemblerTest {
         assertEquals("at insn 0: invalid dst register r12",
                 assertThrows(AsmException.class, () -> Program.decode(badRegister)).getMessage());
     }
+
+    @Test
+    void mapIndexesOnTheWireAreBoundToFdsInOrder() {
+        Program p = new Assembler()
+                .emit(Insn.loadMap(R1, "b"), Insn.ldImm64(R2, 1), Insn.loadMap(R3, "a"), Insn.exit())
+                .build();
+        byte[] wire = p.encode(Map.of("a", 0, "b", 1));
+        assertArrayEquals(p.encode(Map.of("a", 40, "b", 41)), Program.bindMaps(wire, new int[] {40, 41}));
+    }
+
+    @Test
+    void aMapIndexBeyondTheMapsIsRefused() {
+        byte[] wire = new Assembler().emit(Insn.loadMap(R1, "a"), Insn.exit()).build().encode(Map.of("a", 2));
+        AsmException e = assertThrows(AsmException.class, () -> Program.bindMaps(wire, new int[] {7, 8}));
+        assertEquals("at insn 0: map reference 2 but the program has 2 maps", e.getMessage());
+    }
 }

@@ -108,7 +108,7 @@ public final class Bpf {
      * @throws BpfException      for any other failure, e.g. {@code EPERM}
      */
     public static Fd progLoad(ProgramSpec spec) throws BpfException {
-        byte[] code = spec.program().encode(spec.mapFds());
+        byte[] code = spec.instructions();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment insns = arena.allocate(code.length, 8);
             MemorySegment.copy(code, 0, insns, ValueLayout.JAVA_BYTE, 0, code.length);

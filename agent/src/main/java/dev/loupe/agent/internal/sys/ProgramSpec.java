@@ -12,44 +12,46 @@ import java.util.regex.Pattern;
  *
  * @param type               {@code prog_type}
  * @param name               {@code prog_name}: up to 15 of {@code [A-Za-z0-9_.]}, shown by {@code bpftool prog}
- * @param program            the instructions; map references are resolved with {@code mapFds}
- * @param mapFds             the fd of each map the program references by name
+ * @param instructions       the encoded instructions, map references already holding their maps' fds
  * @param expectedAttachType {@code expected_attach_type}
  * @param attachBtfId        {@code attach_btf_id}: the vmlinux BTF id of the attach target, 0 if none
  * @param flags              {@code prog_flags}, e.g. {@link Bpf#F_SLEEPABLE}
  */
-public record ProgramSpec(Bpf.ProgType type, String name, Program program, Map<String, Integer> mapFds,
+public record ProgramSpec(Bpf.ProgType type, String name, byte[] instructions,
                           Bpf.AttachType expectedAttachType, int attachBtfId, int flags) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.]{0,15}");
 
     public ProgramSpec {
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(instructions, "instructions");
         Objects.requireNonNull(expectedAttachType, "expectedAttachType");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("BPF object names are up to 15 of [A-Za-z0-9_.], not '" + name + "'");
         }
-        mapFds = Map.copyOf(mapFds);
+        if (instructions.length == 0 || instructions.length % 8 != 0) {
+            throw new IllegalArgumentException("BPF instructions are 8-byte slots, not " + instructions.length + " bytes");
+        }
+        instructions = instructions.clone();
     }
 
     /** A program of this type with no maps, attach target or flags. */
     public static ProgramSpec of(Bpf.ProgType type, String name, Program program) {
-        return new ProgramSpec(type, name, program, Map.of(), Bpf.AttachType.UNSPEC, 0, 0);
+        return of(type, name, program, Map.of());
     }
 
-    /** This spec with the program's maps. */
-    public ProgramSpec withMaps(Map<String, Integer> fds) {
-        return new ProgramSpec(type, name, program, fds, expectedAttachType, attachBtfId, flags);
+    /** A program whose map references are resolved to these fds, by map name. */
+    public static ProgramSpec of(Bpf.ProgType type, String name, Program program, Map<String, Integer> mapFds) {
+        return new ProgramSpec(type, name, program.encode(mapFds), Bpf.AttachType.UNSPEC, 0, 0);
     }
 
     /** This spec attaching to a BTF-described kernel target, e.g. {@code TRACE_ITER} to FUNC {@code bpf_iter_task}. */
     public ProgramSpec attachTo(Bpf.AttachType attachType, int btfId) {
-        return new ProgramSpec(type, name, program, mapFds, attachType, btfId, flags);
+        return new ProgramSpec(type, name, instructions, attachType, btfId, flags);
     }
 
     /** This spec with {@code prog_flags} set. */
     public ProgramSpec withFlags(int programFlags) {
-        return new ProgramSpec(type, name, program, mapFds, expectedAttachType, attachBtfId, programFlags);
+        return new ProgramSpec(type, name, instructions, expectedAttachType, attachBtfId, programFlags);
     }
 }

@@ -59,8 +59,7 @@ class RingBufferTest {
 
         int size = (int) Math.max(4096, Syscalls.pageSize());
         try (Fd map = Bpf.mapCreate(Bpf.MapType.RINGBUF, "loupe_test_rb", 0, 0, size);
-             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.SOCKET_FILTER, "loupe_test_rb", asm.build())
-                     .withMaps(Map.of("rb", map.raw())));
+             Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.SOCKET_FILTER, "loupe_test_rb", asm.build(), Map.of("rb", map.raw())));
              RingBuffer ring = RingBuffer.map(map, size)) {
             List<String> seen = new ArrayList<>();
             for (int run = 0; run < 2; run++) {

@@ -1,4 +1,4 @@
-package dev.loupe.app.snapshot;
+package dev.loupe.decoder;
 
 /**
  * One frame of a goroutine's stack after symbolisation, as {@code runtime.Stack} prints it.

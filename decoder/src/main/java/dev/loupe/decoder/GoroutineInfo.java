@@ -1,4 +1,4 @@
-package dev.loupe.app.snapshot;
+package dev.loupe.decoder;
 
 /**
  * One goroutine's state, in Go's own words. Nullable fields are unknown or absent.

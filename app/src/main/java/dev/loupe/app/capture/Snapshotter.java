@@ -1,0 +1,259 @@
+package dev.loupe.app.capture;
+
+import com.google.protobuf.ByteString;
+import dev.loupe.app.Durations;
+import dev.loupe.app.LoupeVersion;
+import dev.loupe.app.snapshot.ProcessInfo;
+import dev.loupe.app.store.SnapshotWriter;
+import dev.loupe.app.store.StoreException;
+import dev.loupe.bpf.btf.KernelFacts;
+import dev.loupe.decoder.GoroutineDecoder;
+import dev.loupe.decoder.GoroutineStack;
+import dev.loupe.dwarf.BinaryFormatException;
+import dev.loupe.dwarf.GoBinary;
+import dev.loupe.dwarf.buildinfo.BuildInfo;
+import dev.loupe.dwarf.runtime.RuntimeLayout;
+import dev.loupe.dwarf.runtime.UnknownGoVersionException;
+import dev.loupe.probegen.GoroutineRecord;
+import dev.loupe.probegen.MapSpec;
+import dev.loupe.probegen.SnapshotProgram;
+import dev.loupe.protocol.AgentApi;
+import dev.loupe.protocol.AgentException;
+import dev.loupe.protocol.CaptureError;
+import dev.loupe.protocol.CaptureRequest;
+import dev.loupe.protocol.CaptureResult;
+import dev.loupe.protocol.Host;
+import dev.loupe.protocol.MapKind;
+import dev.loupe.protocol.ProcessCapture;
+import dev.loupe.protocol.ProcessProgram;
+import dev.loupe.protocol.ProcessRequest;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Takes a snapshot of processes through an agent: the workstation half of the engine. Per process it reads the
+ * binary (runtime layout, pclntab, wait reasons), generates the snapshot program against the agent's kernel
+ * facts, and after the agent's capture decodes the records and writes the file. Nothing is written unless every
+ * process was captured.
+ */
+public final class Snapshotter {
+    /**
+     * @param maxDepth        the most frames per goroutine
+     * @param ringBufferBytes the ring buffer per process (drained while the program runs)
+     * @param pauseBudget     the longest a process may stay paused
+     */
+    public record Options(int maxDepth, int ringBufferBytes, Duration pauseBudget) {
+        public static final Options DEFAULT = new Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 64 << 20, Duration.ofMillis(50));
+    }
+
+    /**
+     * What a snapshot took, for the summary and the benchmarks.
+     *
+     * @param file         the snapshot file
+     * @param processes    per process: pid, goroutines, pause and its parts
+     * @param generateNs   reading the binaries and generating the programs
+     * @param captureNs    the agent's part, of which each process's load and pause are reported in {@code processes}
+     * @param decodeNs     decoding and symbolising
+     * @param writeNs      writing the file
+     */
+    public record Result(Path file, List<ProcessSummary> processes, long generateNs, long captureNs, long decodeNs, long writeNs) {
+        public long goroutines() {
+            return processes.stream().mapToLong(ProcessSummary::goroutines).sum();
+        }
+    }
+
+    /** One process of a {@link Result}. */
+    public record ProcessSummary(int pid, String exePath, long goroutines, long pauseNs, long stopNs, long runNs, long loadNs,
+                                 int threads, long lostRecords, long unreadable) {}
+
+    private final AgentApi agent;
+    private final Options options;
+    private final Consumer<String> progress;
+
+    public Snapshotter(AgentApi agent, Options options, Consumer<String> progress) {
+        this.agent = agent;
+        this.options = options;
+        this.progress = progress;
+    }
+
+    private record Target(int pid, String exePath, GoBinary binary, RuntimeLayout layout, SnapshotProgram program) {}
+
+    /** Snapshots {@code pids} into {@code out}, which must not exist. */
+    public Result take(List<Integer> pids, Path out) throws SnapshotException {
+        if (pids.isEmpty()) {
+            throw new SnapshotException("no process to snapshot: give at least one --pid");
+        }
+        List<Target> targets = new ArrayList<>();
+        try {
+            long t0 = System.nanoTime();
+            Host host = call(agent::getHost);
+            KernelFacts kernel = kernelFacts(host);
+            for (int pid : pids) {
+                targets.add(prepare(pid, kernel));
+            }
+            long t1 = System.nanoTime();
+            progress.accept("pausing " + (pids.size() == 1 ? "process " + pids.getFirst() : pids.size() + " processes") + " ...");
+            CaptureRequest.Builder request = CaptureRequest.newBuilder().setPauseBudgetNs(options.pauseBudget().toNanos());
+            targets.forEach(t -> request.addProcesses(wire(t)));
+            CaptureResult captured = call(() -> agent.capture(request.build()));
+            long t2 = System.nanoTime();
+            for (ProcessCapture p : captured.getProcessesList()) {
+                if (p.getError() != CaptureError.CAPTURE_ERROR_UNSPECIFIED) {
+                    throw new SnapshotException(p.getMessage());
+                }
+            }
+            return write(host, targets, captured.getProcessesList(), out, t1 - t0, t2 - t1);
+        } finally {
+            targets.forEach(t -> t.binary().close());
+        }
+    }
+
+    private Target prepare(int pid, KernelFacts kernel) throws SnapshotException {
+        dev.loupe.protocol.Process p = call(() -> agent.describeProcess(ProcessRequest.newBuilder().setPid(pid).build()));
+        progress.accept("process " + pid + ": reading " + p.getExePath());
+        GoBinary binary;
+        try {
+            binary = GoBinary.open(Path.of(p.getExeOpenPath()));
+        } catch (BinaryFormatException e) {
+            throw new SnapshotException("process " + pid + " runs " + p.getExePath() + ", which is not a Go program: " + e.getMessage());
+        }
+        try {
+            Optional<BuildInfo> info = binary.buildInfo();
+            if (info.isEmpty()) {
+                throw new SnapshotException("process " + pid + " runs " + p.getExePath() + ", which is not a Go program (no Go build info)");
+            }
+            RuntimeLayout layout = binary.runtimeLayout();
+            SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes());
+            return new Target(pid, p.getExePath(), binary, layout, program);
+        } catch (UnknownGoVersionException e) {
+            binary.close();
+            throw new SnapshotException("process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
+        } catch (BinaryFormatException | IllegalArgumentException e) {
+            binary.close();
+            throw new SnapshotException("process " + pid + " (" + p.getExePath() + ") cannot be snapshotted: " + e.getMessage());
+        } catch (SnapshotException e) {
+            binary.close();
+            throw e;
+        }
+    }
+
+    /** The program as the protocol carries it: map references hold each map's index in the list. */
+    private static ProcessProgram wire(Target t) {
+        SnapshotProgram sp = t.program();
+        Map<String, Integer> index = new HashMap<>();
+        ProcessProgram.Builder b = ProcessProgram.newBuilder().setPid(t.pid()).setName("snapshot")
+                .setRecordsMap(SnapshotProgram.RECORDS_MAP)
+                .setThreadRegistersMap(SnapshotProgram.THREAD_REGS_MAP)
+                .addReadBackMaps(SnapshotProgram.STATS_MAP);
+        for (MapSpec m : sp.maps()) {
+            index.put(m.name(), index.size());
+            b.addMaps(dev.loupe.protocol.MapSpec.newBuilder().setName(m.name()).setKind(switch (m.kind()) {
+                case HASH -> MapKind.MAP_KIND_HASH;
+                case ARRAY -> MapKind.MAP_KIND_ARRAY;
+                case RINGBUF -> MapKind.MAP_KIND_RINGBUF;
+            }).setKeySize(m.keySize()).setValueSize(m.valueSize()).setMaxEntries(m.maxEntries()));
+        }
+        return b.setInstructions(ByteString.copyFrom(sp.program().encode(index))).build();
+    }
+
+    private Result write(Host host, List<Target> targets, List<ProcessCapture> captures, Path out, long generateNs, long captureNs)
+            throws SnapshotException {
+        long decodeNs = 0;
+        long start = System.nanoTime();
+        List<ProcessSummary> summaries = new ArrayList<>();
+        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), null)) {
+            for (int i = 0; i < targets.size(); i++) {
+                Target t = targets.get(i);
+                ProcessCapture c = captures.get(i);
+                long decodeStart = System.nanoTime();
+                GoroutineDecoder decoder = new GoroutineDecoder(t.layout(), waitReasons(t.binary()), t.binary().pclntab(),
+                        t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
+                List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
+                long unreadable = 0;
+                for (ByteString r : c.getRecordsList()) {
+                    Optional<GoroutineStack> g = decoder.decode(r.toByteArray());
+                    if (g.isPresent()) {
+                        goroutines.add(g.get());
+                    } else {
+                        unreadable++;
+                    }
+                }
+                decodeNs += System.nanoTime() - decodeStart;
+                ByteBuffer stats = ByteBuffer.wrap(c.getReadBackOrDefault(SnapshotProgram.STATS_MAP, ByteString.EMPTY).toByteArray())
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                long lost = stats.capacity() >= GoroutineRecord.STATS_BYTES ? stats.getLong(GoroutineRecord.STAT_DROPPED) : 0;
+                progress.accept("process " + t.pid() + ": " + goroutines.size() + " goroutines, paused "
+                        + Durations.format(c.getPauseNs()) + (lost > 0 ? ", " + lost + " records LOST (raise the ring buffer size)" : ""));
+                long processId = w.addProcess(new ProcessInfo(t.pid(), host.getHostname(), t.exePath(), buildId(t.binary()),
+                        t.layout().goVersion(), c.getRealtimeNs(), c.getPauseNs(), c.getThreads(), lost, unreadable));
+                for (GoroutineStack g : goroutines) {
+                    w.addGoroutine(processId, g.info(), w.stack(g.frames(), g.truncated()));
+                }
+                summaries.add(new ProcessSummary(t.pid(), t.exePath(), goroutines.size(), c.getPauseNs(), c.getStopNs(), c.getRunNs(),
+                        c.getLoadNs(), c.getThreads(), lost, unreadable));
+            }
+            Path file = w.commit();
+            long writeNs = System.nanoTime() - start - decodeNs;
+            return new Result(file, List.copyOf(summaries), generateNs, captureNs, decodeNs, writeNs);
+        } catch (StoreException e) {
+            throw new SnapshotException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException("the agent returned a malformed record: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The binary's own {@code runtime.waitReasonStrings}, read through its symbol table: a {@code [N]string} whose
+     * headers point into rodata. Empty for a binary without symbols (wait reasons are then not recorded).
+     */
+    private static List<String> waitReasons(GoBinary b) {
+        var sym = b.elf().symbol("runtime.waitReasonStrings");
+        if (sym.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (long i = 0; i < sym.get().size() / 16; i++) {
+            long header = sym.get().value() + i * 16;
+            long ptr = b.elf().readAddress(header);
+            long len = b.elf().readAddress(header + 8);
+            if (len == 0) {
+                out.add("");
+                continue;
+            }
+            byte[] bytes = b.elf().memory(ptr).slice(0, len, "wait reason").segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            out.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String buildId(GoBinary b) {
+        return b.goBuildId().or(b::gnuBuildId).orElse(null);
+    }
+
+    private static KernelFacts kernelFacts(Host host) {
+        var k = host.getKernel();
+        return new KernelFacts(k.getIterTaskBtfId(), k.getIterTaskCtxTaskOffset(), k.getTaskPidOffset(), k.getTaskTgidOffset(),
+                k.getIterNumNewBtfId(), k.getIterNumNextBtfId(), k.getIterNumDestroyBtfId());
+    }
+
+    private interface AgentCall<T> {
+        T call() throws AgentException;
+    }
+
+    private static <T> T call(AgentCall<T> c) throws SnapshotException {
+        try {
+            return c.call();
+        } catch (AgentException e) {
+            throw new SnapshotException(e.getMessage(), e);
+        }
+    }
+}
