@@ -30,6 +30,7 @@ import dev.loupe.protocol.ProcessRequest;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,12 +86,16 @@ public final class Snapshotter {
         this.progress = progress;
     }
 
-    private record Target(int pid, String exePath, GoBinary binary, RuntimeLayout layout, SnapshotProgram program) {}
+    private record Target(int pid, String exePath, GoBinary binary, RuntimeLayout layout, List<String> waitReasons,
+                          SnapshotProgram program) {}
 
     /** Snapshots {@code pids} into {@code out}, which must not exist. */
     public Result take(List<Integer> pids, Path out) throws SnapshotException {
         if (pids.isEmpty()) {
             throw new SnapshotException("no process to snapshot: give at least one --pid");
+        }
+        if (Files.exists(out)) {
+            throw new SnapshotException(out.toAbsolutePath() + " already exists; choose another name or delete it first");
         }
         List<Target> targets = new ArrayList<>();
         try {
@@ -133,7 +138,7 @@ public final class Snapshotter {
             }
             RuntimeLayout layout = binary.runtimeLayout();
             SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes());
-            return new Target(pid, p.getExePath(), binary, layout, program);
+            return new Target(pid, p.getExePath(), binary, layout, waitReasons(binary), program);
         } catch (UnknownGoVersionException e) {
             binary.close();
             throw new SnapshotException("process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
@@ -175,7 +180,7 @@ public final class Snapshotter {
                 Target t = targets.get(i);
                 ProcessCapture c = captures.get(i);
                 long decodeStart = System.nanoTime();
-                GoroutineDecoder decoder = new GoroutineDecoder(t.layout(), waitReasons(t.binary()), t.binary().pclntab(),
+                GoroutineDecoder decoder = new GoroutineDecoder(t.layout(), t.waitReasons(), t.binary().pclntab(),
                         t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
                 List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
                 long unreadable = 0;
@@ -222,15 +227,7 @@ public final class Snapshotter {
         }
         List<String> out = new ArrayList<>();
         for (long i = 0; i < sym.get().size() / 16; i++) {
-            long header = sym.get().value() + i * 16;
-            long ptr = b.elf().readAddress(header);
-            long len = b.elf().readAddress(header + 8);
-            if (len == 0) {
-                out.add("");
-                continue;
-            }
-            byte[] bytes = b.elf().memory(ptr).slice(0, len, "wait reason").segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-            out.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            out.add(b.elf().goString(sym.get().value() + i * 16));
         }
         return out;
     }

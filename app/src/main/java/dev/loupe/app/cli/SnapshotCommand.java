@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +58,6 @@ public final class SnapshotCommand implements Callable<Integer> {
         }
         if (maxDepth < 1 || maxDepth > 4096) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-depth must be 1 to 4096");
-        }
-        if (Files.exists(output)) {
-            throw new SnapshotException(output + " already exists; choose another name or delete it first");
         }
         Snapshotter.Options options = new Snapshotter.Options(maxDepth, ringBufferMib << 20, Duration.ofMillis(pauseBudgetMs));
         Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, line -> {

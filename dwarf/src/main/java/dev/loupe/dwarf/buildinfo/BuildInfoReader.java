@@ -73,8 +73,8 @@ public final class BuildInfoReader {
                 throw h.error(14, "pointer-format build info with pointer size " + ptrSize + " and flags " + flags
                         + " is not supported (64-bit little-endian only)");
             }
-            version = goString(elf, elf.readAddress(addressOf(elf, data, at + 16)));
-            modinfo = goString(elf, elf.readAddress(addressOf(elf, data, at + 24)));
+            version = elf.goString(elf.readAddress(addressOf(elf, data, at + 16)));
+            modinfo = elf.goString(elf.readAddress(addressOf(elf, data, at + 24)));
         }
         if (version.isEmpty()) {
             return Optional.empty();
@@ -114,17 +114,6 @@ public final class BuildInfoReader {
             }
         }
         throw data.error(off, "build info header is not in a loaded segment");
-    }
-
-    /** The Go string whose header ({@code data}, {@code len}) is at {@code vaddr}. */
-    private static String goString(ElfFile elf, long vaddr) {
-        ByteView header = elf.memory(vaddr);
-        long ptr = elf.readAddress(vaddr);
-        long len = header.u64(8);
-        if (len == 0) {
-            return "";
-        }
-        return elf.memory(ptr).string(0, len);
     }
 
     /** The reverse of {@code runtime/debug.BuildInfo.String}, as {@code ParseBuildInfo} reads it. */

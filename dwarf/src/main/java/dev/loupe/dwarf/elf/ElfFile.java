@@ -232,6 +232,13 @@ public final class ElfFile implements AutoCloseable {
         return value;
     }
 
+    /** The Go string whose header ({@code data}, {@code len}) is at link-time address {@code vaddr}. */
+    public String goString(long vaddr) {
+        long ptr = readAddress(vaddr);
+        long len = memory(vaddr).u64(8);
+        return len == 0 ? "" : memory(ptr).string(0, len);
+    }
+
     /**
      * The link-time addresses of the slots whose {@code R_*_RELATIVE} relocation has addend
      * {@code target}: in a position-independent file, the places that point at {@code target}.
