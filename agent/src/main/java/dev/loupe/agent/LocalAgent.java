@@ -1,6 +1,7 @@
 package dev.loupe.agent;
 
 import dev.loupe.agent.capture.ProgramRun;
+import dev.loupe.agent.internal.sys.Procfs;
 import dev.loupe.bpf.btf.Btf;
 import dev.loupe.bpf.btf.BtfException;
 import dev.loupe.protocol.AgentApi;
@@ -49,8 +50,8 @@ public final class LocalAgent implements AgentApi {
             throw new AgentException(e.getMessage());
         }
         return Host.newBuilder()
-                .setHostname(read(Path.of("/proc/sys/kernel/hostname")))
-                .setKernelRelease(read(Path.of("/proc/sys/kernel/osrelease")))
+                .setHostname(Procfs.sysctl("kernel.hostname").orElse(""))
+                .setKernelRelease(Procfs.sysctl("kernel.osrelease").orElse(""))
                 .setKernel(KernelFacts.newBuilder()
                         .setIterTaskBtfId(k.iterTask())
                         .setIterTaskCtxTaskOffset(k.ctxTask())
@@ -60,14 +61,6 @@ public final class LocalAgent implements AgentApi {
                         .setIterNumNextBtfId(k.iterNumNext())
                         .setIterNumDestroyBtfId(k.iterNumDestroy()))
                 .build();
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p).strip();
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     @Override
@@ -81,7 +74,7 @@ public final class LocalAgent implements AgentApi {
         try {
             p.setExePath(Files.readSymbolicLink(proc.resolve("exe")).toString());
         } catch (AccessDeniedException e) {
-            throw new AgentException("no permission to inspect process " + pid + "; run as root or as the process's user with CAP_SYS_PTRACE");
+            throw new AgentException("no permission to inspect process " + pid + "; run as root, or with CAP_SYS_PTRACE, CAP_BPF and CAP_PERFMON");
         } catch (NoSuchFileException e) {
             throw new AgentException("process " + pid + " has exited, or is a kernel thread without an executable");
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.loupe.dwarf;
 import dev.loupe.dwarf.buildinfo.BuildInfo;
 import dev.loupe.dwarf.buildinfo.BuildInfoReader;
 import dev.loupe.dwarf.elf.ElfFile;
+import dev.loupe.dwarf.elf.ElfSymbol;
 import dev.loupe.dwarf.godwarf.GoDwarf;
 import dev.loupe.dwarf.pclntab.Pclntab;
 import dev.loupe.dwarf.runtime.RuntimeLayout;
@@ -10,6 +11,8 @@ import dev.loupe.dwarf.runtime.RuntimeLayouts;
 import dev.loupe.dwarf.runtime.UnknownGoVersionException;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -37,6 +40,7 @@ public final class GoBinary implements AutoCloseable {
     private final Lazy<Pclntab> pclntab;
     private final Lazy<GoDwarf> dwarf;
     private final Lazy<RuntimeLayout> runtimeLayout;
+    private final Lazy<List<String>> waitReasons;
 
     private GoBinary(ElfFile elf) {
         this.elf = elf;
@@ -44,6 +48,7 @@ public final class GoBinary implements AutoCloseable {
         this.pclntab = new Lazy<>(() -> guard(".gopclntab", () -> Pclntab.read(elf)));
         this.dwarf = new Lazy<>(() -> guard(".debug_info", () -> GoDwarf.read(elf)));
         this.runtimeLayout = new Lazy<>(this::readRuntimeLayout);
+        this.waitReasons = new Lazy<>(() -> guard(".symtab", this::readWaitReasons));
     }
 
     /**
@@ -132,7 +137,28 @@ public final class GoBinary implements AutoCloseable {
         if (version.isEmpty()) {
             throw new BinaryFormatException(elf.path(), ".go.buildinfo", -1, "no DWARF and no Go version: cannot tell the runtime's layout");
         }
-        return RuntimeLayouts.fromTable(version);
+        return RuntimeLayouts.withoutDwarf(elf, pclntab(), version);
+    }
+
+    /**
+     * The runtime's wait reasons as {@code runtime.Stack} prints them, indexed by {@code g.waitreason}: the binary's
+     * own {@code runtime.waitReasonStrings} (a {@code [N]string} whose headers point into rodata), or, for a binary
+     * without symbols, the table of its Go version; empty when neither is there.
+     */
+    public List<String> waitReasons() {
+        return waitReasons.get();
+    }
+
+    private List<String> readWaitReasons() {
+        Optional<ElfSymbol> sym = elf.symbol("runtime.waitReasonStrings");
+        if (sym.isEmpty()) {
+            return buildInfo().map(b -> RuntimeLayouts.waitReasonsFromTable(b.goVersion())).orElse(List.of());
+        }
+        List<String> out = new ArrayList<>();
+        for (long i = 0; i < sym.get().size() / 16; i++) {
+            out.add(elf.goString(sym.get().value() + i * 16));
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.loupe.agent.internal.sys.Bpf;
 import dev.loupe.agent.internal.sys.Errno;
 import dev.loupe.agent.internal.sys.Fd;
 import dev.loupe.agent.internal.sys.ProgramSpec;
+import dev.loupe.agent.internal.sys.Procfs;
 import dev.loupe.agent.internal.sys.RingBuffer;
 import dev.loupe.agent.internal.sys.SysException;
 import dev.loupe.agent.internal.sys.VerifierException;
@@ -82,7 +83,7 @@ public final class ProgramRun {
         } catch (AsmException | IllegalArgumentException e) {
             fail(out, CaptureError.BAD_REQUEST, "bad program for process " + pid + ": " + e.getMessage());
         }
-        if (out.getError() == CaptureError.CAPTURE_ERROR_UNSPECIFIED && !Files.exists(Path.of("/proc", Integer.toString(pid)))) {
+        if (out.getError() == CaptureError.CAPTURE_ERROR_UNSPECIFIED && Procfs.exited(pid, pid)) {
             fail(out, CaptureError.PROCESS_GONE, "process " + pid + " exited during the snapshot");
         }
         return out.build();

@@ -2,6 +2,7 @@ package dev.loupe.agent.doctor;
 
 import dev.loupe.agent.internal.sys.Bpf;
 import dev.loupe.agent.internal.sys.Fd;
+import dev.loupe.agent.internal.sys.Procfs;
 import dev.loupe.agent.internal.sys.ProgramSpec;
 import dev.loupe.bpf.asm.Assembler;
 import dev.loupe.bpf.asm.Insn;
@@ -38,7 +39,7 @@ final class BpfCheck implements Check {
     public Finding run(Host host) throws Exception {
         try (Fd prog = Bpf.progLoad(ProgramSpec.of(Bpf.ProgType.SOCKET_FILTER, "loupe_doctor", program()))) {
             Bpf.ProgInfo info = Bpf.progInfo(prog);
-            String jitSetting = Host.sysctl("net.core.bpf_jit_enable").map(v -> "net.core.bpf_jit_enable=" + v)
+            String jitSetting = Procfs.sysctl("net.core.bpf_jit_enable").map(v -> "net.core.bpf_jit_enable=" + v)
                     .orElse("net.core.bpf_jit_enable unreadable");
             if (info.jitedBytes() == 0 && info.xlatedBytes() == 0) {
                 // The kernel hides both sizes from callers without CAP_BPF.

@@ -5,7 +5,6 @@ import dev.loupe.bpf.btf.Btf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /** What the checks share about this process and host, computed once per {@link Doctor#run()}. */
 final class Host {
@@ -79,14 +78,5 @@ final class Host {
     /** How long reading and parsing the BTF took. */
     synchronized long btfMillis() {
         return btfMillis;
-    }
-
-    /** A sysctl value from {@code /proc/sys}, if readable. */
-    static Optional<String> sysctl(String dotted) {
-        try {
-            return Optional.of(Files.readString(Path.of("/proc/sys", dotted.split("\\."))).strip());
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 }

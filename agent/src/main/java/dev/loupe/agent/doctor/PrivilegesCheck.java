@@ -1,5 +1,7 @@
 package dev.loupe.agent.doctor;
 
+import dev.loupe.agent.internal.sys.Procfs;
+
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,7 +40,7 @@ final class PrivilegesCheck implements Check {
         String who = host.isRoot() ? "root" : "uid " + host.uid();
         String caps = held.isEmpty() ? "none of CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_SYS_ADMIN"
                 : held.stream().map(c -> "CAP_" + c.name()).collect(Collectors.joining(", "));
-        String unprivileged = Host.sysctl("kernel.unprivileged_bpf_disabled")
+        String unprivileged = Procfs.sysctl("kernel.unprivileged_bpf_disabled")
                 .map(v -> "kernel.unprivileged_bpf_disabled=" + v).orElse("kernel.unprivileged_bpf_disabled unreadable");
         String detail = who + "; effective capabilities: " + caps + "; " + unprivileged;
         // CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON, and current kernels want it to create uprobes.

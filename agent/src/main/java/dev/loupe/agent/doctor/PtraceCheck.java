@@ -1,6 +1,7 @@
 package dev.loupe.agent.doctor;
 
 import dev.loupe.agent.internal.sys.Child;
+import dev.loupe.agent.internal.sys.Procfs;
 import dev.loupe.agent.internal.sys.Ptrace;
 
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class PtraceCheck implements Check {
 
     @Override
     public Finding run(Host host) throws Exception {
-        Optional<Integer> scope = Host.sysctl("kernel.yama.ptrace_scope").map(Integer::parseInt);
+        Optional<Integer> scope = Procfs.sysctl("kernel.yama.ptrace_scope").map(Integer::parseInt);
         String yama = scope.map(s -> "Yama ptrace_scope=" + s).orElse("no Yama LSM");
         if (scope.orElse(0) >= 3) {
             return Finding.missing(name(), yama + " forbids all ptrace",

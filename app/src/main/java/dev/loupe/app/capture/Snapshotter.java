@@ -138,7 +138,7 @@ public final class Snapshotter {
             }
             RuntimeLayout layout = binary.runtimeLayout();
             SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes());
-            return new Target(pid, p.getExePath(), binary, layout, waitReasons(binary), program);
+            return new Target(pid, p.getExePath(), binary, layout, binary.waitReasons(), program);
         } catch (UnknownGoVersionException e) {
             binary.close();
             throw new SnapshotException("process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
@@ -195,7 +195,15 @@ public final class Snapshotter {
                 decodeNs += System.nanoTime() - decodeStart;
                 ByteBuffer stats = ByteBuffer.wrap(c.getReadBackOrDefault(SnapshotProgram.STATS_MAP, ByteString.EMPTY).toByteArray())
                         .order(ByteOrder.LITTLE_ENDIAN);
-                long lost = stats.capacity() >= GoroutineRecord.STATS_BYTES ? stats.getLong(GoroutineRecord.STAT_DROPPED) : 0;
+                if (stats.capacity() < GoroutineRecord.STATS_BYTES) {
+                    throw new SnapshotException("the agent did not return the snapshot program's counters for process " + t.pid());
+                }
+                long lost = stats.getLong(GoroutineRecord.STAT_DROPPED);
+                // Every Go process has a main goroutine: none means the program never reached the goroutine list.
+                if (stats.getLong(GoroutineRecord.STAT_ALLGLEN) == 0) {
+                    throw new SnapshotException("process " + t.pid() + " has exited, or its goroutine list could not be read"
+                            + " (runtime.allgs at 0x" + Long.toHexString(t.layout().globals().allgs().orElse(0)) + ")");
+                }
                 progress.accept("process " + t.pid() + ": " + goroutines.size() + " goroutines, paused "
                         + Durations.format(c.getPauseNs()) + (lost > 0 ? ", " + lost + " records LOST (raise the ring buffer size)" : ""));
                 long processId = w.addProcess(new ProcessInfo(t.pid(), host.getHostname(), t.exePath(), buildId(t.binary()),
@@ -214,22 +222,6 @@ public final class Snapshotter {
         } catch (IllegalArgumentException e) {
             throw new SnapshotException("the agent returned a malformed record: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The binary's own {@code runtime.waitReasonStrings}, read through its symbol table: a {@code [N]string} whose
-     * headers point into rodata. Empty for a binary without symbols (wait reasons are then not recorded).
-     */
-    private static List<String> waitReasons(GoBinary b) {
-        var sym = b.elf().symbol("runtime.waitReasonStrings");
-        if (sym.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (long i = 0; i < sym.get().size() / 16; i++) {
-            out.add(b.elf().goString(sym.get().value() + i * 16));
-        }
-        return out;
     }
 
     private static String buildId(GoBinary b) {

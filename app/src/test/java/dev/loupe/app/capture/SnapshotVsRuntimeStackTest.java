@@ -1,6 +1,7 @@
 package dev.loupe.app.capture;
 
 import dev.loupe.agent.LocalAgent;
+import dev.loupe.dwarf.GoBinary;
 import dev.loupe.probegen.SnapshotProgram;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.Gate;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,11 +51,15 @@ class SnapshotVsRuntimeStackTest {
             t.awaitLine(l -> l.startsWith("oracle "), Duration.ofSeconds(120));
             RuntimeStackDump dump = RuntimeStackDump.parse(Files.readAllLines(oracle));
             CapturedGoroutines snapshot = CapturedGoroutines.read(db);
+            Set<String> wrappers;
+            try (GoBinary binary = GoBinary.open(t.binary())) {
+                wrappers = CapturedGoroutines.wrappers(binary);
+            }
 
             int compared = 0;
             for (RuntimeStackDump.Goroutine expected : dump.goroutines().values()) {
                 if (!expected.state().equals("running") && !expected.state().equals("runnable")) {
-                    snapshot.assertMatches(expected);
+                    snapshot.assertMatches(expected, wrappers);
                     compared++;
                 }
             }

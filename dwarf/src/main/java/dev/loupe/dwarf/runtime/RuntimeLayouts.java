@@ -1,6 +1,8 @@
 package dev.loupe.dwarf.runtime;
 
+import dev.loupe.dwarf.elf.ElfFile;
 import dev.loupe.dwarf.godwarf.GoDwarf;
+import dev.loupe.dwarf.pclntab.Pclntab;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
  * {@code g.goid=152}, {@code map.kind=swiss}); addresses of globals are per binary and not in it.
  */
 public final class RuntimeLayouts {
+    private static final String WAIT_REASON = "waitReason.";
     private static final Pattern MINOR = Pattern.compile("^(go\\d+\\.\\d+)(?:[.rcbeta].*)?$");
     /** The command that writes a table, quoted in errors. */
     static final String GENERATE_COMMAND =
@@ -39,22 +43,67 @@ public final class RuntimeLayouts {
     }
 
     /**
+     * The layout of a binary without DWARF: the shipped table for its Go version, with the addresses of the globals
+     * from its symbol table or, when it has none, found in its code ({@link StrippedGlobals}).
+     *
+     * @throws UnknownGoVersionException if there is no table for {@code goVersion}
+     */
+    public static RuntimeLayout withoutDwarf(ElfFile elf, Pclntab pclntab, String goVersion) {
+        RuntimeLayout table = fromTable(goVersion);
+        OptionalLong allgs = symbol(elf, "runtime.allgs");
+        RuntimeLayout.Globals globals = allgs.isPresent()
+                ? new RuntimeLayout.Globals(allgs, symbol(elf, "runtime.allglen"))
+                : StrippedGlobals.find(elf, pclntab, elf.header().goArch());
+        return new RuntimeLayout(table.goVersion(), table.source(), table.g(), table.m(), table.gobuf(), table.iface(), table.eface(),
+                table.itab(), table.type(), table.string(), table.slice(), table.map(), table.hchan(), table.time(), globals);
+    }
+
+    private static OptionalLong symbol(ElfFile elf, String name) {
+        return elf.symbol(name).map(s -> OptionalLong.of(s.value())).orElse(OptionalLong.empty());
+    }
+
+    /**
      * The shipped table for {@code goVersion}'s minor version.
      *
      * @throws UnknownGoVersionException if there is none
      */
     public static RuntimeLayout fromTable(String goVersion) {
         String minor = minorVersion(goVersion);
-        String resource = tableName(minor);
-        try (InputStream in = RuntimeLayouts.class.getResourceAsStream(resource)) {
+        return parse(table(minor).orElseThrow(() -> new UnknownGoVersionException(goVersion, "no runtime layout table for "
+                + goVersion + " (this binary has no DWARF, so Loupe needs one for " + minor + "); generate it with: "
+                + GENERATE_COMMAND.formatted(minor))), goVersion);
+    }
+
+    /**
+     * {@code runtime.waitReasonStrings} of {@code goVersion}'s minor version, from its table: what a binary without
+     * symbols cannot tell. Empty when there is no table.
+     */
+    public static List<String> waitReasonsFromTable(String goVersion) {
+        Optional<Properties> p = table(minorVersion(goVersion));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; p.isPresent() && p.get().getProperty(WAIT_REASON + i) != null; i++) {
+            out.add(p.get().getProperty(WAIT_REASON + i));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The table lines of the wait reasons, in their order. */
+    static List<String> waitReasonLines(List<String> waitReasons) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < waitReasons.size(); i++) {
+            out.add(WAIT_REASON + i + "=" + waitReasons.get(i));
+        }
+        return out;
+    }
+
+    private static Optional<Properties> table(String minor) {
+        try (InputStream in = RuntimeLayouts.class.getResourceAsStream(tableName(minor))) {
             if (in == null) {
-                throw new UnknownGoVersionException(goVersion, "no runtime layout table for " + goVersion
-                        + " (this binary has no DWARF, so Loupe needs one for " + minor + "); generate it with: "
-                        + GENERATE_COMMAND.formatted(minor));
+                return Optional.empty();
             }
             Properties p = new Properties();
             p.load(new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-            return parse(p, goVersion);
+            return Optional.of(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

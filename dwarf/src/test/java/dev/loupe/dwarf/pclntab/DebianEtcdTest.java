@@ -1,16 +1,14 @@
 package dev.loupe.dwarf.pclntab;
 
 import dev.loupe.dwarf.GoBinary;
+import dev.loupe.testkit.DebianEtcd;
 import dev.loupe.testkit.Exec;
 import dev.loupe.testkit.GoToolchains;
-import dev.loupe.testkit.Gate;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real program nobody here built: Debian's etcd (Go 1.19, so the 1.18 pclntab layout;
  * stripped; cgo with the external linker, so {@code runtime.text} is not where {@code .text}
- * starts). It is {@code LOUPE_ETCD}, else {@code /usr/bin/etcd} from the etcd-server package
- * that ./run-tests installs.
+ * starts): {@link DebianEtcd}.
  */
 class DebianEtcdTest {
     private static Path etcd;
 
     @BeforeAll
     static void find() {
-        String env = System.getenv("LOUPE_ETCD");
-        etcd = Path.of(env != null ? env : "/usr/bin/etcd");
-        Gate.require(Files.isRegularFile(etcd), "no etcd binary at " + etcd + " (./run-tests installs Debian's etcd-server; or set LOUPE_ETCD)");
+        etcd = DebianEtcd.binary();
     }
 
     @Test
@@ -58,8 +53,8 @@ class DebianEtcdTest {
     /** etcd's own SIGQUIT dump (GOTRACEBACK=system: every frame with its pc) against our expansion. */
     @Test
     void sigquitTracebackMatches(@TempDir Path tmp) throws Exception {
-        int client = freePort();
-        int peer = freePort();
+        int client = DebianEtcd.freePort();
+        int peer = DebianEtcd.freePort();
         String clientUrl = "http://127.0.0.1:" + client;
         String peerUrl = "http://127.0.0.1:" + peer;
         ProcessBuilder pb = new ProcessBuilder(etcd.toString(), "--data-dir", tmp.resolve("data").toString(),
@@ -84,12 +79,6 @@ class DebianEtcdTest {
         try (GoBinary b = GoBinary.open(etcd)) {
             Tracebacks.Checked c = Tracebacks.check(b.pclntab(), dump, true);
             assertTrue(c.groups() > 100 && c.inlinedGroups() > 0 && c.createdBy() > 10, c + "\n" + String.join("\n", dump));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

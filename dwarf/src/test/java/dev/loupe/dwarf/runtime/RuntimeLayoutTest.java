@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,11 @@ class RuntimeLayoutTest {
             assertEquals(bin.elf().symbol("runtime.allgs").orElseThrow().value(), fromDwarf.globals().allgs().orElseThrow());
             assertEquals(bin.elf().symbol("runtime.allglen").orElseThrow().value(), fromDwarf.globals().allglen().orElseThrow());
         }
+        try (GoBinary bin = GoBinary.open(GoTargets.build(build))) {
+            assertEquals(bin.waitReasons(), RuntimeLayouts.waitReasonsFromTable(fromDwarf.goVersion()),
+                    "the wait reasons of the table for " + fromDwarf.goVersion());
+            assertTrue(bin.waitReasons().contains("chan receive"), bin.waitReasons().toString());
+        }
         RuntimeLayout table = RuntimeLayouts.fromTable(fromDwarf.goVersion());
         assertEquals(RuntimeLayouts.tableLines(fromDwarf), RuntimeLayouts.tableLines(table),
                 "the table for " + fromDwarf.goVersion() + " is stale; regenerate it with: "
@@ -52,9 +58,11 @@ class RuntimeLayoutTest {
         assertTrue(fromDwarf.map() instanceof RuntimeLayout.SwissMap, "Go 1.24+ uses swiss maps by default");
     }
 
-    @Test
-    void strippedBinaryUsesTheTableOfItsVersion() {
-        GoBuild build = GoBuild.target("values");
+    /** A stripped binary: the table's layout and wait reasons, and runtime.allgs found in its code. */
+    @ParameterizedTest
+    @MethodSource("toolchains")
+    void strippedBinaryUsesTheTableOfItsVersion(String toolchain) {
+        GoBuild build = GoBuild.target("values").withToolchain(toolchain);
         RuntimeLayout fromDwarf;
         try (GoBinary bin = GoBinary.open(GoTargets.build(build))) {
             fromDwarf = bin.runtimeLayout();
@@ -65,7 +73,8 @@ class RuntimeLayoutTest {
             assertEquals(fromDwarf.goVersion(), stripped.goVersion());
             assertEquals(fromDwarf.g(), stripped.g());
             assertEquals(fromDwarf.map(), stripped.map());
-            assertTrue(stripped.globals().allgs().isEmpty());
+            assertEquals(fromDwarf.globals().allgs(), stripped.globals().allgs(), "runtime.allgs, found in the code");
+            assertFalse(bin.waitReasons().isEmpty());
             BinaryFormatException e = assertThrows(BinaryFormatException.class, bin::dwarf);
             assertTrue(e.getMessage().contains(".debug_info") && e.getMessage().contains("no DWARF"), e.getMessage());
         }
@@ -73,9 +82,9 @@ class RuntimeLayoutTest {
 
     @Test
     void unknownVersionNamesTheVersionAndTheCommand() {
-        UnknownGoVersionException e = assertThrows(UnknownGoVersionException.class, () -> RuntimeLayouts.fromTable("go1.19.8"));
-        assertEquals("go1.19.8", e.goVersion());
-        assertTrue(e.getMessage().contains("go1.19.8") && e.getMessage().contains("LayoutTableGenerator go1.19"), e.getMessage());
+        UnknownGoVersionException e = assertThrows(UnknownGoVersionException.class, () -> RuntimeLayouts.fromTable("go1.17.13"));
+        assertEquals("go1.17.13", e.goVersion());
+        assertTrue(e.getMessage().contains("go1.17.13") && e.getMessage().contains("LayoutTableGenerator go1.17"), e.getMessage());
         assertEquals("go1.26", RuntimeLayouts.minorVersion("go1.26.8"));
         assertEquals("go1.26", RuntimeLayouts.minorVersion("go1.26rc1"));
     }

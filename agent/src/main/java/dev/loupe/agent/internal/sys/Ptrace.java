@@ -22,6 +22,15 @@ public final class Ptrace {
     /** {@code __WALL}: wait for clone and non-clone children alike, as tracers must. */
     static final int WALL = 0x4000_0000;
     static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WSTOPPED = 2;
+    /** {@code WNOWAIT}: report a state change but leave it pending, as if not waited for. */
+    private static final int WNOWAIT = 0x0100_0000;
+    private static final int CLD_EXITED = 1;
+    private static final int CLD_KILLED = 2;
+    private static final int CLD_DUMPED = 3;
+    private static final int CLD_TRAPPED = 4;
+    private static final int CLD_STOPPED = 5;
     private static final Duration POLL = Duration.ofMillis(1);
 
     /** {@code PTRACE_SEIZE}: become the tracer without stopping the process. */
@@ -93,6 +102,32 @@ public final class Ptrace {
     public static Optional<WaitStatus> poll(int tid) throws SysException {
         int status = Syscalls.waitpid(tid, WALL | WNOHANG);
         return status == -1 ? Optional.empty() : Optional.of(new WaitStatus(status));
+    }
+
+    /**
+     * Like {@link #poll}, but leaves the state change pending ({@code waitid} with {@code WNOWAIT}). A tracer that
+     * waits for a signal-delivery-stop the usual way takes the signal with it (the kernel zeroes the stop's exit
+     * code), so that if the tracer then dies before resuming the thread with the signal, the signal is lost: a Go
+     * process then misses the SIGURG of an async preemption, which its runtime never sends again, and its next
+     * stop-the-world hangs. Peeked at this way, the stop keeps its signal, which the thread then receives when it
+     * is detached by the kernel (the tracer died) as well as by {@link #detach(int, int)}.
+     *
+     * @return the status, encoded as {@code waitpid} would have; empty when there is nothing to report yet
+     */
+    public static Optional<WaitStatus> peek(int tid) throws SysException {
+        long r = Syscalls.waitid(tid, WALL | WNOHANG | WNOWAIT | WEXITED | WSTOPPED);
+        if (r == -1) {
+            return Optional.empty();
+        }
+        int code = (int) (r >>> 32);
+        int status = (int) r;
+        return Optional.of(new WaitStatus(switch (code) {
+            case CLD_EXITED -> (status & 0xff) << 8;
+            case CLD_KILLED, CLD_DUMPED -> status & 0x7f;
+            // A ptrace stop's si_status is its exit code: the signal, and a ptrace event above it.
+            case CLD_TRAPPED, CLD_STOPPED -> status << 8 | 0x7f;
+            default -> 0xffff;
+        }));
     }
 
     /**

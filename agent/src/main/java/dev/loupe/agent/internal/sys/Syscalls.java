@@ -34,6 +34,10 @@ public final class Syscalls {
     /** waitpid's status word, per thread: a pause polls waitpid in a tight loop and must not allocate. */
     private static final ThreadLocal<MemorySegment> WAIT_STATUS =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
+    private static final long SIGINFO_BYTES = 128;
+    /** waitid's {@code siginfo_t}, per thread, for the same reason. */
+    private static final ThreadLocal<MemorySegment> WAIT_SIGINFO =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SIGINFO_BYTES, 8));
 
     /**
      * Syscall numbers differ per architecture: {@code __NR_bpf}, {@code __NR_perf_event_open}, {@code __NR_gettid}
@@ -61,6 +65,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle KILL = errnoHandle("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WAITPID = errnoHandle("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle WAITID = errnoHandle("waitid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UNAME = errnoHandle("uname", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     /** {@code posix_spawn} returns the error number instead of setting errno. */
     private static final MethodHandle POSIX_SPAWN = LINKER.downcallHandle(symbol("posix_spawn"),
@@ -261,6 +267,43 @@ public final class Syscalls {
             int errno = errno(capture);
             if (errno != Errno.EINTR.number()) {
                 throw new SysException("waitpid", errno);
+            }
+        }
+    }
+
+    /** {@code P_PID}: waitid's id is a process (or thread) id. */
+    private static final int P_PID = 1;
+    /** siginfo_t: {@code si_code} at 8; for SIGCHLD, {@code si_pid} at 16 and {@code si_status} at 24 (x86-64 and arm64). */
+    private static final long SI_CODE = 8;
+    private static final long SI_PID = 16;
+    private static final long SI_STATUS = 24;
+
+    /**
+     * {@code waitid(P_PID, pid, &info, options)}, retried on EINTR.
+     *
+     * @return {@code si_code << 32 | si_status} (unsigned), or -1 when {@code WNOHANG} found nothing to report
+     */
+    static long waitid(int pid, int options) throws SysException {
+        MemorySegment capture = CAPTURE.get();
+        MemorySegment info = WAIT_SIGINFO.get();
+        while (true) {
+            // With WNOHANG and nothing to report, waitid returns 0 and leaves si_pid as it found it.
+            info.set(JAVA_INT, SI_PID, 0);
+            int r;
+            try {
+                r = (int) WAITID.invokeExact(capture, P_PID, pid, info, options);
+            } catch (Throwable t) {
+                throw unexpected(t);
+            }
+            if (r == 0) {
+                if (info.get(JAVA_INT, SI_PID) == 0) {
+                    return -1;
+                }
+                return (long) info.get(JAVA_INT, SI_CODE) << 32 | Integer.toUnsignedLong(info.get(JAVA_INT, SI_STATUS));
+            }
+            int errno = errno(capture);
+            if (errno != Errno.EINTR.number()) {
+                throw new SysException("waitid", errno);
             }
         }
     }
