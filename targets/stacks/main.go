@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -273,8 +274,23 @@ func serveStacks(addr string) (string, error) {
 }
 
 // clock measures how long the whole process stalls: it reads the clock in a
-// tight loop and remembers the largest gap between two readings.
-type clock struct{ maxGap atomic.Int64 }
+// tight loop and remembers the largest gap between two readings, and where
+// the gaps longer than 100 µs fell (so that a stall can be told apart from
+// the CPU time other processes took).
+type clock struct {
+	maxGap atomic.Int64
+	mu     sync.Mutex
+	gaps   []string
+}
+
+// takeGaps returns the long gaps since the last call as "START_UNIX_NS:LEN_NS".
+func (c *clock) takeGaps() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := c.gaps
+	c.gaps = nil
+	return g
+}
 
 func (c *clock) run() {
 	last := time.Now()
@@ -287,6 +303,13 @@ func (c *clock) run() {
 			if gap <= old || c.maxGap.CompareAndSwap(old, gap) {
 				break
 			}
+		}
+		if gap > int64(100*time.Microsecond) {
+			c.mu.Lock()
+			if len(c.gaps) < 10000 {
+				c.gaps = append(c.gaps, fmt.Sprintf("%d:%d", last.UnixNano(), gap))
+			}
+			c.mu.Unlock()
 		}
 		last = now
 		// Yield now and then so that the signal handling goroutine gets a
@@ -348,6 +371,7 @@ func main() {
 				log.Print("SIGUSR2 ignored: no -clock given")
 				continue
 			}
+			fixture.Say("gaps %s", strings.Join(clk.takeGaps(), " "))
 			fixture.Say("maxgap_ns %d", clk.maxGap.Swap(0))
 		default:
 			return

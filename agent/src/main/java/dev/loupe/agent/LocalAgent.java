@@ -59,7 +59,12 @@ public final class LocalAgent implements AgentApi {
                         .setTaskTgidOffset(k.taskTgid())
                         .setIterNumNewBtfId(k.iterNumNew())
                         .setIterNumNextBtfId(k.iterNumNext())
-                        .setIterNumDestroyBtfId(k.iterNumDestroy()))
+                        .setIterNumDestroyBtfId(k.iterNumDestroy())
+                        .setTaskFromPidBtfId(k.taskFromPid())
+                        .setTaskReleaseBtfId(k.taskRelease())
+                        .setPtRegsIpOffset(k.regsIp())
+                        .setPtRegsSpOffset(k.regsSp())
+                        .setPtRegsBpOffset(k.regsBp()))
                 .build();
     }
 

@@ -18,7 +18,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * The stall as the target sees it: {@code targets/stacks -clock} runs a goroutine that reads the clock in a
- * tight loop and reports the largest gap (SIGUSR2 → {@code maxgap_ns}). Per goroutine count, in the same
+ * tight loop and reports the largest gap and where each gap over 100 µs fell (SIGUSR2 → {@code gaps},
+ * {@code maxgap_ns}), so that the stall over the snapshot's pause is told apart from the CPU time the snapshot's
+ * other work (verifying, decoding, writing) takes from the target on a small host. Per goroutine count, in the same
  * process and run, it compares the stall of the target's own {@code runtime.Stack(buf, true)} (SIGUSR1) with
  * the stall of Loupe's pause alone (every thread stopped with ptrace and resumed, nothing read) and of a whole
  * snapshot (the same path as {@code loupe snapshot}: program generated, loaded, run in the pause, records
@@ -48,8 +50,9 @@ public final class StallBenchmark {
     public static void run(int rounds, List<Integer> sizes, PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory("loupe-stall");
         List<String> splits = new ArrayList<>();
-        out.println("| goroutines | runtime.Stack(all) stall | pause alone: stall | snapshot: stall | snapshot: pause_ns (stop; program) | snapshot / Stack |");
-        out.println("| --- | --- | --- | --- | --- | --- |");
+        out.println("| goroutines | runtime.Stack(all) stall | pause alone: stall | snapshot: stall over its pause | snapshot: longest stall"
+                + " from start to end | snapshot: pause_ns (stop; program) | over the pause / Stack | longest / Stack |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         try {
             for (int n : sizes) {
                 splits.add(measure(n, rounds, dir, out));
@@ -72,6 +75,7 @@ public final class StallBenchmark {
         long[] stackStall = new long[rounds];
         long[] pauseStall = new long[rounds];
         long[] snapStall = new long[rounds];
+        long[] pauseWindowStall = new long[rounds];
         List<Snapshotter.Result> results = new ArrayList<>();
         long[] total = new long[rounds];
         Path oracle = dir.resolve("stacks.txt");
@@ -91,26 +95,51 @@ public final class StallBenchmark {
 
                 Path db = dir.resolve("snapshot-" + r + ".db");
                 long start = System.nanoTime();
-                results.add(snapshotter.take(List.of(pid), db));
+                Snapshotter.Result result = snapshotter.take(List.of(pid), db);
+                results.add(result);
                 total[r] = System.nanoTime() - start;
-                snapStall[r] = maxGap(t);
+                Gaps gaps = gaps(t);
+                snapStall[r] = gaps.max();
+                Snapshotter.ProcessSummary p = result.processes().getFirst();
+                pauseWindowStall[r] = gaps.overlapping(p.stoppedRealtimeNs() - p.stopNs(), p.pauseNs());
                 Files.delete(db);
             }
         }
         long stack = median(stackStall);
         long snap = median(snapStall);
-        out.printf("| %,d | %s | %s | %s | %s (%s; %s) | %.2f |%n", goroutines, ms(stack), ms(median(pauseStall)), ms(snap),
+        long inPause = median(pauseWindowStall);
+        out.printf("| %,d | %s | %s | %s | %s | %s (%s; %s) | %.2f | %.2f |%n", goroutines, ms(stack), ms(median(pauseStall)),
+                ms(inPause), ms(snap),
                 ms(median(results, r -> r.processes().getFirst().pauseNs())), ms(median(results, r -> r.processes().getFirst().stopNs())),
-                ms(median(results, r -> r.processes().getFirst().runNs())), (double) snap / stack);
+                ms(median(results, r -> r.processes().getFirst().runNs())), (double) inPause / stack, (double) snap / stack);
         return String.format("| %,d | %s | %s | %s | %s | %s | %s |", goroutines, ms(median(results, Snapshotter.Result::generateNs)),
                 ms(median(results, r -> r.processes().getFirst().loadNs())), ms(median(results, r -> r.processes().getFirst().pauseNs())),
                 ms(median(results, Snapshotter.Result::decodeNs)), ms(median(results, Snapshotter.Result::writeNs)), ms(median(total)));
     }
 
-    /** Resets the clock loop's maximum and returns the one since the last call (the clock goroutine runs on). */
-    private static long maxGap(RunningTarget t) {
+    /** The clock loop's gaps since the last call: the longest, and each one over 100 µs as {start, length}. */
+    private record Gaps(long max, List<long[]> long100us) {
+        /** The longest gap that overlaps {@code [start, start + length)} (CLOCK_REALTIME), or 0. */
+        long overlapping(long start, long length) {
+            return long100us.stream().filter(g -> g[0] < start + length && g[0] + g[1] > start).mapToLong(g -> g[1]).max().orElse(0);
+        }
+    }
+
+    /** Resets the clock loop's gaps and returns those since the last call (the clock goroutine runs on). */
+    private static Gaps gaps(RunningTarget t) {
         t.signal("USR2");
-        return Long.parseLong(t.awaitLine(l -> l.startsWith("maxgap_ns "), WAIT).substring("maxgap_ns ".length()));
+        List<long[]> gaps = new ArrayList<>();
+        for (String g : t.awaitLine(l -> l.startsWith("gaps"), WAIT).substring("gaps".length()).strip().split(" ")) {
+            if (!g.isEmpty()) {
+                String[] parts = g.split(":");
+                gaps.add(new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
+            }
+        }
+        return new Gaps(Long.parseLong(t.awaitLine(l -> l.startsWith("maxgap_ns "), WAIT).substring("maxgap_ns ".length())), gaps);
+    }
+
+    private static long maxGap(RunningTarget t) {
+        return gaps(t).max();
     }
 
     private static <T> long median(List<T> values, ToLongFunction<T> f) {

@@ -53,9 +53,6 @@ public final class GoroutineRecord {
     /** Running on another stack than its own (g0's, a signal handler's): {@code g.sched} was used. */
     public static final int OFF_STACK = 1 << 5;
 
-    /** The thread-registers map's value: pc, sp, bp as u64, keyed by the u32 thread id. */
-    public static final int THREAD_REGS_BYTES = 24;
-
     /** The statistics map's value, u64 each: records emitted, records lost to a full ring buffer, allglen. */
     public static final int STAT_EMITTED = 0;
     public static final int STAT_DROPPED = 8;

@@ -40,8 +40,9 @@ import static dev.loupe.probegen.GoroutineRecord.WINDOW;
  * The snapshot program of one process: a sleepable task iterator ({@code iter.s/task}) that, on the target's main
  * thread, walks {@code runtime.allgs} and emits a {@link GoroutineRecord} per live goroutine into a ring buffer.
  *
- * <p>Per goroutine it copies the {@code runtime.g} (one read), picks pc/sp/bp by the goroutine's state (the
- * thread's registers, which the agent puts in {@link #THREAD_REGS_MAP} during the pause, for a running one;
+ * <p>Per goroutine it copies the {@code runtime.g} (one read), picks pc/sp/bp by the goroutine's state (for a
+ * running one, the user registers its stopped thread saved, {@code bpf_task_pt_regs} of the thread
+ * {@code g.m.procid} names;
  * {@code syscallpc/sp/bp} in a system call; {@code g.sched} otherwise), then follows the frame-pointer chain
  * through a window of its stack copied {@value #WALK_WINDOW} bytes at a time, so a typical stack costs one read
  * rather than one per frame. Records are built in one map value ({@link #SCRATCH_MAP}) and sent with
@@ -56,8 +57,8 @@ import static dev.loupe.probegen.GoroutineRecord.WINDOW;
 public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth, int gSize) {
     /** The ring buffer the records go to. */
     public static final String RECORDS_MAP = "records";
-    /** Thread id (u32) to its registers at the pause ({@link GoroutineRecord#THREAD_REGS_BYTES}), filled by the agent. */
-    public static final String THREAD_REGS_MAP = "thread_regs";
+    /** One u64 the agent sets to 1 right before the pause; the warm-up run before that finds 0 and does nothing. */
+    public static final String ARM_MAP = "arm";
     /** One value of counters ({@link GoroutineRecord#STATS_BYTES}), for the agent to read back after the run. */
     public static final String STATS_MAP = "stats";
     /** One value the program builds records in. */
@@ -66,8 +67,6 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     public static final int DEFAULT_MAX_DEPTH = 512;
     /** At most this many goroutines are walked; more in allglen shows in the stats. */
     public static final int MAX_GOROUTINES = 1 << 22;
-    /** Threads a process may have for the thread-registers map (Go's default limit is 10,000). */
-    public static final int MAX_THREADS = 16_384;
     /** The frame-pointer chain is followed through stack windows of this many bytes. */
     static final int WALK_WINDOW = 4096;
     /** Bytes of stack sent from sp of running goroutines and those in a syscall, for the pcsp unwinding. */
@@ -92,6 +91,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     private static final int STATS = -40;
     private static final int TMP = -48;
     private static final int KEY = -56;
+    private static final int REGS = -80;
 
     /**
      * Generates the program for a binary with this layout, on a kernel with these facts, for process {@code tgid}.
@@ -109,7 +109,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
         new Emitter(a, l, kernel, tgid).emit();
         List<MapSpec> maps = List.of(
                 new MapSpec(RECORDS_MAP, MapSpec.Kind.RINGBUF, 0, 0, ringBufferBytes),
-                new MapSpec(THREAD_REGS_MAP, MapSpec.Kind.HASH, 4, GoroutineRecord.THREAD_REGS_BYTES, MAX_THREADS),
+                new MapSpec(ARM_MAP, MapSpec.Kind.ARRAY, 4, 8, 1),
                 new MapSpec(STATS_MAP, MapSpec.Kind.ARRAY, 4, GoroutineRecord.STATS_BYTES, 1),
                 new MapSpec(SCRATCH_MAP, MapSpec.Kind.ARRAY, 4, l.scratchBytes, 1));
         return new SnapshotProgram(a.build(), maps, maxDepth, l.gSize);
@@ -198,12 +198,11 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(JumpOp.JNE.imm(R1, tgid, "exit"))
                     .emit(Insn.ldx(Size.W, R2, R7, kernel.taskPid()))
                     .emit(JumpOp.JNE.reg(R1, R2, "exit"));
-            // The agent's warm-up run before the pause has the main thread's pc zero: do nothing then.
-            a.emit(Insn.st(Size.W, RFP, KEY, tgid));
-            lookup(THREAD_REGS_MAP, "exit");
+            // The agent's warm-up run before the pause finds the arm value 0: do nothing then.
+            a.emit(Insn.st(Size.W, RFP, KEY, 0));
+            lookup(ARM_MAP, "exit");
             a.emit(Insn.ldx(Size.DW, R1, R0, 0))
-                    .emit(JumpOp.JEQ.imm(R1, 0, "exit"))
-                    .emit(Insn.st(Size.W, RFP, KEY, 0));
+                    .emit(JumpOp.JEQ.imm(R1, 0, "exit"));
             lookup(SCRATCH_MAP, "exit");
             a.emit(Insn.mov64Reg(R9, R0));
             lookup(STATS_MAP, "exit");
@@ -294,17 +293,33 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .label("not_syscall")
                     .emit(JumpOp.JNE.imm(R1, G_RUNNING, "source_done"));
             storeSource();
-            // Running: its thread's registers, found by m.procid, if its sp is on the goroutine's own stack.
+            // Running: the user registers its thread (m.procid) saved when it stopped, if its sp is on the
+            // goroutine's own stack. r6 (the goroutine index, kept in the header) holds the referenced thread.
             a.emit(Insn.ldx(Size.DW, R3, R9, l.m))
                     .emit(JumpOp.JEQ.imm(R3, 0, "no_thread"))
                     .emit(AluOp.ADD.imm(R3, l.procid))
                     .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, TMP), Insn.mov64Imm(R2, 8));
             copyFromTarget();
             a.emit(JumpOp.JNE.imm(R0, 0, "no_thread"))
-                    .emit(Insn.ldx(Size.DW, R1, RFP, TMP), Insn.stx(Size.W, RFP, KEY, R1));
-            lookup(THREAD_REGS_MAP, "no_thread");
-            a.emit(Insn.ldx(Size.DW, R2, R0, 0), Insn.ldx(Size.DW, R3, R0, 8), Insn.ldx(Size.DW, R4, R0, 16))
-                    .emit(Insn.ldx(Size.W, R1, RFP, KEY), Insn.stx(Size.W, R9, THREAD_ID, R1))
+                    .emit(Insn.ldx(Size.W, R1, RFP, TMP), Insn.stx(Size.W, R9, THREAD_ID, R1))
+                    .emit(Insn.callKfunc(kernel.taskFromPid()))
+                    .emit(JumpOp.JEQ.imm(R0, 0, "no_thread"))
+                    .emit(Insn.mov64Reg(R6, R0))
+                    // A thread of another process (the target's own pid namespace numbers them otherwise): none.
+                    .emit(Insn.ldx(Size.W, R1, R0, kernel.taskTgid()))
+                    .emit(JumpOp.JEQ.imm(R1, tgid, "own_thread"))
+                    .emit(Insn.mov64Reg(R1, R6))
+                    .emit(Insn.callKfunc(kernel.taskRelease()))
+                    .emit(Insn.ja("no_thread"))
+                    .label("own_thread")
+                    .emit(Insn.mov64Reg(R1, R6))
+                    .emit(Insn.call(Helper.TASK_PT_REGS))
+                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsIp()), Insn.stx(Size.DW, RFP, REGS, R2))
+                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsSp()), Insn.stx(Size.DW, RFP, REGS + 8, R2))
+                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsBp()), Insn.stx(Size.DW, RFP, REGS + 16, R2))
+                    .emit(Insn.mov64Reg(R1, R6))
+                    .emit(Insn.callKfunc(kernel.taskRelease()))
+                    .emit(Insn.ldx(Size.DW, R2, RFP, REGS), Insn.ldx(Size.DW, R3, RFP, REGS + 8), Insn.ldx(Size.DW, R4, RFP, REGS + 16))
                     .emit(Insn.ldx(Size.DW, R5, R9, l.stackLo))
                     .emit(JumpOp.JLT.reg(R3, R5, "off_stack"))
                     .emit(Insn.ldx(Size.DW, R5, R9, l.stackHi))

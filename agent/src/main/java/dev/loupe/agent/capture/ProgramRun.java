@@ -6,12 +6,12 @@ import dev.loupe.agent.internal.sys.Errno;
 import dev.loupe.agent.internal.sys.Fd;
 import dev.loupe.agent.internal.sys.ProgramSpec;
 import dev.loupe.agent.internal.sys.Procfs;
+import dev.loupe.agent.internal.sys.Realtime;
 import dev.loupe.agent.internal.sys.RingBuffer;
 import dev.loupe.agent.internal.sys.SysException;
 import dev.loupe.agent.internal.sys.VerifierException;
 import dev.loupe.agent.pause.PauseException;
 import dev.loupe.agent.pause.ProcessPause;
-import dev.loupe.agent.pause.ThreadRegs;
 import dev.loupe.bpf.asm.AsmException;
 import dev.loupe.bpf.asm.Program;
 import dev.loupe.protocol.CaptureError;
@@ -35,15 +35,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs one process's task-iterator program: everything that can be done before the pause is (maps created,
- * program loaded and verified, iterator linked, ring buffer mapped), so the pause covers filling the
- * thread-registers map and running the program. The ring buffer is drained by another thread while the program
+ * program loaded and verified, iterator linked, ring buffer mapped, program run once and armed), so the pause
+ * covers running the program alone. The threads the pause waits on run at real-time priority. The ring buffer is drained by another thread while the program
  * runs, so its size bounds the backlog, not the capture. Every kernel object is closed when the run ends,
  * whatever happens.
  */
 public final class ProgramRun {
     private static final long DRAIN_IDLE_NANOS = 200_000;
-    /** The thread-registers map's value: u64 pc, sp, bp. */
-    private static final int THREAD_REGS_BYTES = 24;
     private final ProcessProgram request;
     private final int iterTaskBtfId;
     private final Duration budget;
@@ -115,15 +113,14 @@ public final class ProgramRun {
             }
             Fd ring = required(byName, request.getRecordsMap(), "records");
             MapSpec ringSpec = specs.get(request.getRecordsMap());
-            Fd threadRegs = request.getThreadRegistersMap().isEmpty() ? null
-                    : required(byName, request.getThreadRegistersMap(), "thread registers");
+            Fd arm = request.getArmMap().isEmpty() ? null : required(byName, request.getArmMap(), "arm");
             byte[] insns = Program.bindMaps(request.getInstructions().toByteArray(), fds);
             try (Fd prog = Bpf.progLoad(new ProgramSpec(Bpf.ProgType.TRACING, objectName(request.getName()), insns,
                     Bpf.AttachType.TRACE_ITER, iterTaskBtfId, Bpf.F_SLEEPABLE));
                  Fd link = Bpf.linkTaskIterator(prog, pid);
                  RingBuffer records = RingBuffer.map(ring, ringSpec.getMaxEntries())) {
                 out.setLoadNs(System.nanoTime() - loadStart);
-                runPaused(out, link, records, threadRegs);
+                runPaused(out, link, records, arm);
             }
             for (String name : request.getReadBackMapsList()) {
                 MapSpec spec = specs.get(name);
@@ -136,8 +133,9 @@ public final class ProgramRun {
         }
     }
 
-    private void runPaused(ProcessCapture.Builder out, Fd link, RingBuffer records, Fd threadRegs)
+    private void runPaused(ProcessCapture.Builder out, Fd link, RingBuffer records, Fd arm)
             throws SysException, PauseException {
+        warmUp(link, arm);
         List<ByteString> collected = new ArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
         Thread drain = Thread.ofPlatform().name("loupe-ring-drain").start(() -> {
@@ -148,18 +146,11 @@ public final class ProgramRun {
                 }
             }
         });
-        warmUp(link, records, threadRegs, collected);
-        try (ProcessPause pause = ProcessPause.stop(request.getPid(), budget)) {
+        try (Realtime raised = Realtime.raise(); ProcessPause pause = ProcessPause.stop(request.getPid(), budget)) {
             out.setMonotonicNs(System.nanoTime());
             Instant now = Instant.now();
             out.setRealtimeNs(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-            out.setThreads(pause.registers().size());
-            if (threadRegs != null) {
-                for (ThreadRegs r : pause.registers().values()) {
-                    Bpf.mapUpdate(threadRegs, littleEndian(4).putInt(r.tid()).array(),
-                            littleEndian(THREAD_REGS_BYTES).putLong(r.pc()).putLong(r.sp()).putLong(r.bp()).array());
-                }
-            }
+            out.setThreads(pause.stoppedThreads());
             long start = System.nanoTime();
             try (Fd iter = Bpf.iterCreate(link)) {
                 Bpf.readIterator(iter, 1 << 16);
@@ -176,20 +167,18 @@ public final class ProgramRun {
     }
 
     /**
-     * Runs the program once before the pause, with the main thread's registers zero in the thread-registers map,
-     * which a program that takes one tells apart from a real run (the protocol's contract). Every call the pause
-     * makes is then linked and compiled: a cold call through java.lang.foreign costs milliseconds, which must not
-     * be spent while the target is stopped.
+     * Runs the program once before the pause, with the arm value 0, which the program takes as "do nothing" (the
+     * protocol's contract), then arms it. Every call the pause makes is then linked and compiled: a cold call through
+     * java.lang.foreign costs milliseconds, which must not be spent while the target is stopped.
      */
-    private void warmUp(Fd link, RingBuffer records, Fd threadRegs, List<ByteString> collected) throws SysException {
-        if (threadRegs == null) {
+    private static void warmUp(Fd link, Fd arm) throws SysException {
+        if (arm == null) {
             return;
         }
-        Bpf.mapUpdate(threadRegs, littleEndian(4).putInt(request.getPid()).array(), new byte[THREAD_REGS_BYTES]);
         try (Fd iter = Bpf.iterCreate(link)) {
             Bpf.readIterator(iter, 1 << 16);
         }
-        records.poll(r -> collected.add(ByteString.copyFrom(r.asByteBuffer())));
+        Bpf.mapUpdate(arm, new byte[4], littleEndian(8).putLong(1).array());
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -3,6 +3,7 @@ package dev.loupe.agent.pause;
 import dev.loupe.agent.internal.sys.Errno;
 import dev.loupe.agent.internal.sys.Procfs;
 import dev.loupe.agent.internal.sys.Ptrace;
+import dev.loupe.agent.internal.sys.Realtime;
 import dev.loupe.agent.internal.sys.SysException;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +52,7 @@ public final class ProcessPause implements AutoCloseable {
     private final ScheduledExecutorService tracer;
     /** Seized threads, with the signal each must get back when detached (0 for none). */
     private final Map<Integer, Integer> traced = new LinkedHashMap<>();
-    private final Map<Integer, ThreadRegs> registers = new HashMap<>();
+    private int stopped;
     private long stopStartNs;
     private long stopEndNs;
     private long resumedNs;
@@ -69,7 +69,7 @@ public final class ProcessPause implements AutoCloseable {
     }
 
     /**
-     * Stops every thread of {@code pid} and reads their registers. The budget counts from the first
+     * Stops every thread of {@code pid}. The budget counts from the first
      * interrupt; it covers stopping, the caller's work and resuming.
      *
      * @throws PauseException if the process does not exist, cannot be traced, or did not stop in time;
@@ -92,9 +92,9 @@ public final class ProcessPause implements AutoCloseable {
         return pid;
     }
 
-    /** The registers of every stopped thread, by thread id. */
-    public Map<Integer, ThreadRegs> registers() {
-        return Map.copyOf(registers);
+    /** How many threads were stopped. */
+    public int stoppedThreads() {
+        return stopped;
     }
 
     /** How long stopping took, from the first interrupt to the last thread seen traced. */
@@ -166,15 +166,13 @@ public final class ProcessPause implements AutoCloseable {
      * java.lang.foreign costs tens of milliseconds, which must not be spent while the target is traced.
      */
     private static void warmUp() {
+        // The tracer thread lives as long as the pause; it must get a CPU at once when a thread stops or the
+        // pause ends, not after the agent's own garbage collector or JIT compiler.
+        Realtime.raise();
         try {
             Ptrace.peek((int) ProcessHandle.current().pid());
         } catch (SysException expected) {
             // ECHILD: this process is not its own child; the call path is linked, which is all we wanted.
-        }
-        try {
-            Ptrace.getRegs((int) ProcessHandle.current().pid());
-        } catch (SysException expected) {
-            // ESRCH: not a tracee of ours.
         }
         try {
             Ptrace.detach((int) ProcessHandle.current().pid(), 0);
@@ -313,7 +311,7 @@ public final class ProcessPause implements AutoCloseable {
                         // A signal arrived first: the thread is stopped in signal-delivery-stop; hand it back on detach.
                         traced.put(tid, status.stopSignal());
                     }
-                    readRegisters(tid);
+                    stopped++;
                 }
                 it.remove();
             }
@@ -338,15 +336,6 @@ public final class ProcessPause implements AutoCloseable {
             Ptrace.poll(tid);
         } catch (SysException gone) {
             // ECHILD: reaped already, or no longer ours.
-        }
-    }
-
-    private void readRegisters(int tid) {
-        try {
-            long[] r = Ptrace.getRegs(tid);
-            registers.put(tid, new ThreadRegs(tid, r[Ptrace.REG_RIP], r[Ptrace.REG_RSP], r[Ptrace.REG_RBP]));
-        } catch (SysException e) {
-            // A thread that vanished has no registers to give; its goroutine, if any, is read from memory.
         }
     }
 

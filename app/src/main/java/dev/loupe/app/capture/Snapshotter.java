@@ -72,9 +72,12 @@ public final class Snapshotter {
         }
     }
 
-    /** One process of a {@link Result}. */
+    /**
+     * One process of a {@link Result}; {@code stoppedRealtimeNs} is CLOCK_REALTIME once every thread was stopped, so
+     * the pause ran from {@code stoppedRealtimeNs - stopNs} for {@code pauseNs}.
+     */
     public record ProcessSummary(int pid, String exePath, long goroutines, long pauseNs, long stopNs, long runNs, long loadNs,
-                                 int threads, long lostRecords, long unreadable) {}
+                                 int threads, long lostRecords, long unreadable, long stoppedRealtimeNs) {}
 
     private final AgentApi agent;
     private final Options options;
@@ -157,7 +160,7 @@ public final class Snapshotter {
         Map<String, Integer> index = new HashMap<>();
         ProcessProgram.Builder b = ProcessProgram.newBuilder().setPid(t.pid()).setName("snapshot")
                 .setRecordsMap(SnapshotProgram.RECORDS_MAP)
-                .setThreadRegistersMap(SnapshotProgram.THREAD_REGS_MAP)
+                .setArmMap(SnapshotProgram.ARM_MAP)
                 .addReadBackMaps(SnapshotProgram.STATS_MAP);
         for (MapSpec m : sp.maps()) {
             index.put(m.name(), index.size());
@@ -212,7 +215,7 @@ public final class Snapshotter {
                     w.addGoroutine(processId, g.info(), w.stack(g.frames(), g.truncated()));
                 }
                 summaries.add(new ProcessSummary(t.pid(), t.exePath(), goroutines.size(), c.getPauseNs(), c.getStopNs(), c.getRunNs(),
-                        c.getLoadNs(), c.getThreads(), lost, unreadable));
+                        c.getLoadNs(), c.getThreads(), lost, unreadable, c.getRealtimeNs()));
             }
             Path file = w.commit();
             long writeNs = System.nanoTime() - start - decodeNs;
@@ -231,7 +234,8 @@ public final class Snapshotter {
     private static KernelFacts kernelFacts(Host host) {
         var k = host.getKernel();
         return new KernelFacts(k.getIterTaskBtfId(), k.getIterTaskCtxTaskOffset(), k.getTaskPidOffset(), k.getTaskTgidOffset(),
-                k.getIterNumNewBtfId(), k.getIterNumNextBtfId(), k.getIterNumDestroyBtfId());
+                k.getIterNumNewBtfId(), k.getIterNumNextBtfId(), k.getIterNumDestroyBtfId(), k.getTaskFromPidBtfId(),
+                k.getTaskReleaseBtfId(), k.getPtRegsIpOffset(), k.getPtRegsSpOffset(), k.getPtRegsBpOffset());
     }
 
     private interface AgentCall<T> {

@@ -14,9 +14,15 @@ import java.util.NoSuchElementException;
  * @param iterNumNew     BTF id of the kfunc {@code bpf_iter_num_new} (open-coded loops, Linux 6.4)
  * @param iterNumNext    BTF id of the kfunc {@code bpf_iter_num_next}
  * @param iterNumDestroy BTF id of the kfunc {@code bpf_iter_num_destroy}
+ * @param taskFromPid    BTF id of the kfunc {@code bpf_task_from_pid} (a thread by id, referenced; Linux 6.2)
+ * @param taskRelease    BTF id of the kfunc {@code bpf_task_release}
+ * @param regsIp         offset of {@code ip} in {@code struct pt_regs}, the user registers a stopped thread saved
+ * @param regsSp         offset of {@code sp} in {@code struct pt_regs}
+ * @param regsBp         offset of {@code bp} in {@code struct pt_regs}
  */
 public record KernelFacts(int iterTask, int ctxTask, int taskPid, int taskTgid,
-                          int iterNumNew, int iterNumNext, int iterNumDestroy) {
+                          int iterNumNew, int iterNumNext, int iterNumDestroy,
+                          int taskFromPid, int taskRelease, int regsIp, int regsSp, int regsBp) {
 
     /**
      * Reads the facts from a kernel's BTF ({@code /sys/kernel/btf/vmlinux}).
@@ -26,7 +32,9 @@ public record KernelFacts(int iterTask, int ctxTask, int taskPid, int taskTgid,
     public static KernelFacts of(Btf btf) {
         return new KernelFacts(func(btf, "bpf_iter_task"), offset(btf, "bpf_iter__task", "task"),
                 offset(btf, "task_struct", "pid"), offset(btf, "task_struct", "tgid"),
-                func(btf, "bpf_iter_num_new"), func(btf, "bpf_iter_num_next"), func(btf, "bpf_iter_num_destroy"));
+                func(btf, "bpf_iter_num_new"), func(btf, "bpf_iter_num_next"), func(btf, "bpf_iter_num_destroy"),
+                func(btf, "bpf_task_from_pid"), func(btf, "bpf_task_release"),
+                offset(btf, "pt_regs", "ip"), offset(btf, "pt_regs", "sp"), offset(btf, "pt_regs", "bp"));
     }
 
     private static int func(Btf btf, String name) {

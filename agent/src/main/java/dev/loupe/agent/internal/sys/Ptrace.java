@@ -1,8 +1,5 @@
 package dev.loupe.agent.internal.sys;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -15,7 +12,6 @@ import java.util.Optional;
 public final class Ptrace {
     private Ptrace() {}
 
-    private static final int PTRACE_GETREGS = 12;
     private static final int PTRACE_DETACH = 17;
     private static final int PTRACE_SEIZE = 0x4206;
     private static final int PTRACE_INTERRUPT = 0x4207;
@@ -52,26 +48,6 @@ public final class Ptrace {
     public static void detach(int pid, int signal) throws SysException {
         Syscalls.ptrace(PTRACE_DETACH, pid, 0, signal, "PTRACE_DETACH");
     }
-
-    /**
-     * {@code PTRACE_GETREGS} of a stopped tracee: the x86-64 {@code struct user_regs_struct}
-     * ({@code sys/user.h}), 27 words in the order r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi
-     * orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs.
-     */
-    public static long[] getRegs(int tid) throws SysException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment regs = arena.allocate(USER_REGS_WORDS * 8L, 8);
-            Syscalls.ptrace(PTRACE_GETREGS, tid, 0, regs.address(), "PTRACE_GETREGS");
-            return regs.toArray(ValueLayout.JAVA_LONG);
-        }
-    }
-
-    /** Words in x86-64's {@code struct user_regs_struct}. */
-    public static final int USER_REGS_WORDS = 27;
-    /** Indexes of the registers an unwinder needs in {@link #getRegs}'s result. */
-    public static final int REG_RBP = 4;
-    public static final int REG_RIP = 16;
-    public static final int REG_RSP = 19;
 
     /**
      * Waits for a state change of a child or tracee ({@code waitpid} with {@code __WALL}), polling so that the

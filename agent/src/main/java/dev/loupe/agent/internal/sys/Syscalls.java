@@ -67,6 +67,9 @@ public final class Syscalls {
     private static final MethodHandle WAITPID = errnoHandle("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WAITID = errnoHandle("waitid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SCHED_SETSCHEDULER = errnoHandle("sched_setscheduler",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SCHED_GETSCHEDULER = errnoHandle("sched_getscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle UNAME = errnoHandle("uname", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     /** {@code posix_spawn} returns the error number instead of setting errno. */
     private static final MethodHandle POSIX_SPAWN = LINKER.downcallHandle(symbol("posix_spawn"),
@@ -225,6 +228,38 @@ public final class Syscalls {
         }
         if (r == -1) {
             throw new SysException("ptrace " + what, errno(capture));
+        }
+        return r;
+    }
+
+    /** {@code sched_setscheduler(0, policy, &{priority})}: the calling thread's policy (Linux sets it per thread). */
+    static void schedSetScheduler(int policy, int priority) throws SysException {
+        MemorySegment capture = CAPTURE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment param = arena.allocateFrom(JAVA_INT, priority);
+            int r;
+            try {
+                r = (int) SCHED_SETSCHEDULER.invokeExact(capture, 0, policy, param);
+            } catch (Throwable t) {
+                throw unexpected(t);
+            }
+            if (r < 0) {
+                throw new SysException("sched_setscheduler", errno(capture));
+            }
+        }
+    }
+
+    /** {@code sched_getscheduler(0)}: the calling thread's policy. */
+    static int schedGetScheduler() throws SysException {
+        MemorySegment capture = CAPTURE.get();
+        int r;
+        try {
+            r = (int) SCHED_GETSCHEDULER.invokeExact(capture, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (r < 0) {
+            throw new SysException("sched_getscheduler", errno(capture));
         }
         return r;
     }
