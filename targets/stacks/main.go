@@ -245,6 +245,73 @@ func spawn(n int) {
 	time.Sleep(100 * time.Millisecond)
 }
 
+// order is what holders hold: a pointer for the capture to follow.
+type order struct {
+	ID       int
+	Customer string
+	Items    []int
+	Next     *order
+}
+
+// The holders: five functions with five live variables each, parked with
+// them in stack slots (-holders), for measuring the cost of capturing values.
+//
+//go:noinline
+func holdA(id int, name string, o *order, items []int, n int) {
+	hold()
+	keep(id, name, o, items, n)
+}
+
+//go:noinline
+func holdB(id int, name string, o *order, items []int, n int) {
+	hold()
+	keep(id, name, o, items, n)
+}
+
+//go:noinline
+func holdC(id int, name string, o *order, items []int, n int) {
+	hold()
+	keep(id, name, o, items, n)
+}
+
+//go:noinline
+func holdD(id int, name string, o *order, items []int, n int) {
+	hold()
+	keep(id, name, o, items, n)
+}
+
+//go:noinline
+func holdE(id int, name string, o *order, items []int, n int) {
+	hold()
+	keep(id, name, o, items, n)
+}
+
+// hold parks; each holder uses its arguments after it, so they are live, in
+// stack slots, at the call.
+//
+//go:noinline
+func hold() {
+	parked.Done()
+	<-neverCh
+}
+
+//go:noinline
+func keep(...any) {}
+
+var holders = []func(int, string, *order, []int, int){holdA, holdB, holdC, holdD, holdE}
+
+// spawnHolders starts n goroutines parked in the holders, in turn.
+func spawnHolders(n int) {
+	parked.Add(n)
+	for i := range n {
+		o := &order{ID: i, Customer: fmt.Sprintf("customer-%d", i), Items: []int{i, i + 1, i + 2}}
+		o.Next = &order{ID: -i, Customer: "next"}
+		go holders[i%len(holders)](i, fmt.Sprintf("holder-%d", i), o, o.Items, i*2)
+	}
+	parked.Wait()
+	time.Sleep(100 * time.Millisecond)
+}
+
 // dump returns runtime.Stack for all goroutines, growing the buffer until
 // the whole dump fits.
 func dump() []byte {
@@ -328,6 +395,7 @@ func main() {
 	oracle := flag.String("oracle", "", "file that SIGUSR1 writes the runtime's stack dump to")
 	httpAddr := flag.String("http", "", "serve GET /stacks on this address, e.g. 127.0.0.1:0")
 	withClock := flag.Bool("clock", false, "run a clock loop that measures stalls; SIGUSR2 reports them")
+	holderCount := flag.Int("holders", 0, "also park this many goroutines in main.holdA ... main.holdE, each with 5 live variables")
 	flag.Parse()
 	if *n < 1 || *n > maxGoroutines {
 		log.Fatalf("-n must be between 1 and %d", maxGoroutines)
@@ -341,6 +409,9 @@ func main() {
 		log.Fatal(err)
 	}
 	spawn(*n)
+	if *holderCount > 0 {
+		spawnHolders(*holderCount)
+	}
 	var clk *clock
 	if *withClock {
 		clk = new(clock)

@@ -48,4 +48,14 @@ class BenchmarksSmokeTest {
         assertEquals(2, rows.size(), "a stall row and a split row: " + bytes);
         assertTrue(rows.stream().noneMatch(r -> r.contains("| 0.000 ms")), "every figure measured: " + rows);
     }
+
+    @Test
+    void theCaptureBenchmarkCapturesFrames() throws Exception {
+        Gate.requireRoot();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CaptureBenchmark.run(1, 90, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        List<String> rows = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("\\| [\\d,]+ \\(10\\).*")).toList();
+        assertEquals(1, rows.size(), "one result row: " + bytes);
+        assertTrue(rows.getFirst().contains("| 10 |"), "the 10 holders' frames were captured: " + rows);
+    }
 }

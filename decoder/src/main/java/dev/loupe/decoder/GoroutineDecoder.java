@@ -83,15 +83,23 @@ public final class GoroutineDecoder {
         Unwinder.Pcs pcs = unwinder.unwind(b.getLong(GoroutineRecord.PC), b.getLong(GoroutineRecord.SP),
                 b.getLong(GoroutineRecord.BP), chain, window, maxDepth);
         List<Frame> frames = new ArrayList<>(pcs.pcs().size() + 4);
+        List<Integer> physical = new ArrayList<>(pcs.pcs().size());
         for (int i = 0; i < pcs.pcs().size(); i++) {
             long pc = pcs.pcs().get(i);
             // A thread's pc is the instruction it was interrupted at; every other pc is a return address, whose
             // call is the instruction before it (the runtime's "symPC").
             frames.addAll(i == 0 && source == GoroutineRecord.SOURCE_THREAD ? symbolise(pc, pc) : callerFrames(pc));
+            // The pc's own function comes last, after the calls inlined into it.
+            physical.add(frames.size() - 1);
+        }
+        List<Integer> chainDepth = new ArrayList<>(npcs);
+        for (int i = 0; i < npcs; i++) {
+            int at = pcs.chainStart() < 0 ? -1 : pcs.chainStart() + i;
+            chainDepth.add(at >= 0 && at < physical.size() ? physical.get(at) : -1);
         }
         boolean truncated = pcs.truncated()
                 || (flags & (GoroutineRecord.TRUNCATED | GoroutineRecord.STACK_READ_FAILED)) != 0;
-        return Optional.of(new GoroutineStack(info(b, flags), List.copyOf(frames), truncated));
+        return Optional.of(new GoroutineStack(info(b, flags), frames, truncated, b.getInt(GoroutineRecord.INDEX), chainDepth));
     }
 
     private GoroutineInfo info(ByteBuffer b, int flags) {

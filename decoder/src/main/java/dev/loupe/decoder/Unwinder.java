@@ -27,8 +27,11 @@ final class Unwinder {
         this.pclntab = pclntab;
     }
 
-    /** The result: pcs innermost first, ending before the top frame, and whether the stack goes on beyond them. */
-    record Pcs(List<Long> pcs, boolean truncated) {}
+    /**
+     * The result: pcs innermost first, ending before the top frame, and whether the stack goes on beyond them;
+     * {@code chainStart} is the index in {@code pcs} of the chain's first return address, -1 if the chain is not used.
+     */
+    record Pcs(List<Long> pcs, boolean truncated, int chainStart) {}
 
     /**
      * @param pc0    the innermost pc
@@ -41,11 +44,13 @@ final class Unwinder {
     Pcs unwind(long pc0, long sp0, long bp0, List<Long> chain, byte[] window, int limit) {
         List<Long> raw = new ArrayList<>(chain.size() + 1);
         boolean incomplete = false;
+        int chainStart = -1;
         Walk w = window.length == 0 ? null
                 : walk(pc0, sp0, chain.isEmpty() ? 0 : bp0, ByteBuffer.wrap(window).order(ByteOrder.LITTLE_ENDIAN), limit);
         if (w != null && (w.joined || w.reachedTop || chain.isEmpty())) {
             raw.addAll(w.pcs);
             if (w.joined) {
+                chainStart = raw.size();
                 raw.addAll(chain);
             } else {
                 incomplete = !w.reachedTop;
@@ -53,19 +58,20 @@ final class Unwinder {
         } else {
             // No window, or no frame in it matched bp: the chain follows the innermost frame.
             raw.add(pc0);
+            chainStart = 1;
             raw.addAll(chain);
         }
         List<Long> out = new ArrayList<>(Math.min(raw.size(), limit));
         for (long pc : raw) {
             if (isTopFrame(pc, out.isEmpty())) {
-                return new Pcs(out, false);
+                return new Pcs(out, false, chainStart);
             }
             if (out.size() == limit) {
-                return new Pcs(out, true);
+                return new Pcs(out, true, chainStart);
             }
             out.add(pc);
         }
-        return new Pcs(out, incomplete);
+        return new Pcs(out, incomplete, chainStart);
     }
 
     private record Walk(List<Long> pcs, boolean joined, boolean reachedTop) {}

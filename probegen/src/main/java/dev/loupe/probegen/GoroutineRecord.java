@@ -53,11 +53,16 @@ public final class GoroutineRecord {
     /** Running on another stack than its own (g0's, a signal handler's): {@code g.sched} was used. */
     public static final int OFF_STACK = 1 << 5;
 
-    /** The statistics map's value, u64 each: records emitted, records lost to a full ring buffer, allglen. */
+    /**
+     * The statistics map's value, u64 each: goroutine records emitted, goroutine records lost to a full ring buffer,
+     * allglen, capture records ({@link CaptureRecord}) emitted, capture records lost.
+     */
     public static final int STAT_EMITTED = 0;
     public static final int STAT_DROPPED = 8;
     public static final int STAT_ALLGLEN = 16;
-    public static final int STATS_BYTES = 24;
+    public static final int STAT_CAPTURES = 24;
+    public static final int STAT_CAPTURES_DROPPED = 32;
+    public static final int STATS_BYTES = 40;
 
     private GoroutineRecord() {}
 }

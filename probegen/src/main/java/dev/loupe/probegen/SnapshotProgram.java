@@ -6,11 +6,12 @@ import dev.loupe.bpf.asm.Helper;
 import dev.loupe.bpf.asm.Insn;
 import dev.loupe.bpf.asm.JumpOp;
 import dev.loupe.bpf.asm.Program;
-import dev.loupe.bpf.asm.Register;
 import dev.loupe.bpf.asm.Size;
 import dev.loupe.bpf.btf.KernelFacts;
 import dev.loupe.dwarf.runtime.RuntimeLayout;
+import dev.loupe.probegen.ir.CapturePlan;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.loupe.bpf.asm.Register.R0;
@@ -63,6 +64,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     public static final String STATS_MAP = "stats";
     /** One value the program builds records in. */
     public static final String SCRATCH_MAP = "scratch";
+    /** The most bytes captured per frame of a spec function. */
+    public static final int CAPTURE_BYTES_PER_FRAME = CaptureEmitter.DATA_MAX;
     /** The default bound on return addresses per goroutine. */
     public static final int DEFAULT_MAX_DEPTH = 512;
     /** At most this many goroutines are walked; more in allglen shows in the stats. */
@@ -88,7 +91,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     private static final int ITER_F = -16;
     private static final int COUNT = -24;
     private static final int ALLGS_ARRAY = -32;
-    private static final int STATS = -40;
+    static final int STATS = -40;
     private static final int TMP = -48;
     private static final int KEY = -56;
     private static final int REGS = -80;
@@ -101,18 +104,32 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
      * @throws IllegalArgumentException if the layout lacks what the program needs
      */
     public static SnapshotProgram generate(RuntimeLayout layout, KernelFacts kernel, int tgid, int maxDepth, int ringBufferBytes) {
+        return generate(layout, kernel, tgid, maxDepth, ringBufferBytes, CapturePlan.NONE);
+    }
+
+    /**
+     * The same, with a capture pass for the frames {@code capture} names: after each goroutine's record, one
+     * {@link CaptureRecord} per captured frame.
+     */
+    public static SnapshotProgram generate(RuntimeLayout layout, KernelFacts kernel, int tgid, int maxDepth, int ringBufferBytes,
+                                           CapturePlan capture) {
         if (maxDepth < 1 || maxDepth > 4096) {
             throw new IllegalArgumentException("the stack depth limit must be 1 to 4096, not " + maxDepth);
         }
         Layout l = new Layout(layout, maxDepth);
         Assembler a = new Assembler();
-        new Emitter(a, l, kernel, tgid).emit();
-        List<MapSpec> maps = List.of(
+        CaptureEmitter captures = capture.isEmpty() ? null
+                : new CaptureEmitter(a, kernel, capture, layout, l.pcs, l.bps, maxDepth, STATS);
+        new Emitter(a, l, kernel, tgid, captures).emit();
+        List<MapSpec> maps = new ArrayList<>(List.of(
                 new MapSpec(RECORDS_MAP, MapSpec.Kind.RINGBUF, 0, 0, ringBufferBytes),
                 new MapSpec(ARM_MAP, MapSpec.Kind.ARRAY, 4, 8, 1),
                 new MapSpec(STATS_MAP, MapSpec.Kind.ARRAY, 4, GoroutineRecord.STATS_BYTES, 1),
-                new MapSpec(SCRATCH_MAP, MapSpec.Kind.ARRAY, 4, l.scratchBytes, 1));
-        return new SnapshotProgram(a.build(), maps, maxDepth, l.gSize);
+                new MapSpec(SCRATCH_MAP, MapSpec.Kind.ARRAY, 4, l.scratchBytes, 1)));
+        if (captures != null) {
+            maps.addAll(CaptureMaps.maps(capture));
+        }
+        return new SnapshotProgram(a.build(), List.copyOf(maps), maxDepth, l.gSize);
     }
 
     /** Where things are in the scratch value and in the g. */
@@ -124,6 +141,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
         final int chunk;
         final int windowLo;
         final int windowLen;
+        /** Per return address, the saved bp of its frame record (the caller's frame pointer): not sent. */
+        final int bps;
         final int scratchBytes;
         final int maxDepth;
         final long allgsArray;
@@ -152,7 +171,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             chunk = walk + WALK_WINDOW;
             windowLo = chunk + CHUNK * 8;
             windowLen = windowLo + 8;
-            scratchBytes = windowLen + 8;
+            bps = windowLen + 8;
+            scratchBytes = bps + maxDepth * 8;
             long allgs = rt.globals().allgs().orElseThrow(() ->
                     new IllegalArgumentException("the address of runtime.allgs is unknown for this binary"));
             allgsArray = allgs + rt.slice().array();
@@ -184,7 +204,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     }
 
     /** Writes the instructions; r7 holds the task and r9 the scratch value throughout. */
-    private record Emitter(Assembler a, Layout l, KernelFacts kernel, int tgid) {
+    private record Emitter(Assembler a, Layout l, KernelFacts kernel, int tgid, CaptureEmitter captures) {
         void emit() {
             prologue();
             goroutineLoop();
@@ -200,12 +220,12 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(JumpOp.JNE.reg(R1, R2, "exit"));
             // The agent's warm-up run before the pause finds the arm value 0: do nothing then.
             a.emit(Insn.st(Size.W, RFP, KEY, 0));
-            lookup(ARM_MAP, "exit");
+            Calls.lookup(a, ARM_MAP, KEY, "exit");
             a.emit(Insn.ldx(Size.DW, R1, R0, 0))
                     .emit(JumpOp.JEQ.imm(R1, 0, "exit"));
-            lookup(SCRATCH_MAP, "exit");
+            Calls.lookup(a, SCRATCH_MAP, KEY, "exit");
             a.emit(Insn.mov64Reg(R9, R0));
-            lookup(STATS_MAP, "exit");
+            Calls.lookup(a, STATS_MAP, KEY, "exit");
             a.emit(Insn.stx(Size.DW, RFP, STATS, R0));
             copyToStack(COUNT, l.allgLen);
             copyToStack(ALLGS_ARRAY, l.allgsArray);
@@ -220,9 +240,9 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
 
         private void goroutineLoop() {
             // for r6 in bpf_iter_num(0, count): an open-coded iterator, verified once whatever the count.
-            iterNew(ITER_G, R8);
+            Calls.iterNew(a, kernel, ITER_G, R8);
             a.label("next_g");
-            iterNext(ITER_G, "done_g");
+            Calls.iterNext(a, kernel, ITER_G, "done_g");
             a.emit(Insn.ldx(Size.W, R6, R0, 0));
             // At each CHUNK-th goroutine read the next min(CHUNK, count - r6) pointers of allgs (zeroed by the
             // helper if the read fails, which then shows as a failed read of a nil g).
@@ -236,7 +256,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.mov64Reg(R1, R9), AluOp.ADD.imm(R1, l.chunk))
                     .emit(Insn.mov64Reg(R3, R6), AluOp.LSH.imm(R3, 3))
                     .emit(Insn.ldx(Size.DW, R4, RFP, ALLGS_ARRAY), AluOp.ADD.reg(R3, R4));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.label("chunk_ready")
                     .emit(Insn.mov64Reg(R1, R6), AluOp.AND.imm(R1, CHUNK - 1), AluOp.LSH.imm(R1, 3), AluOp.ADD.reg(R1, R9))
                     .emit(Insn.ldx(Size.DW, R8, R1, l.chunk));
@@ -246,7 +266,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                 a.emit(Insn.st(Size.W, R9, off, 0));
             }
             a.emit(Insn.mov64Reg(R1, R9), AluOp.ADD.imm(R1, l.g), Insn.mov64Imm(R2, l.gSize), Insn.mov64Reg(R3, R8));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.emit(Insn.stx(Size.W, R9, G_ERROR, R0))
                     .emit(JumpOp.JNE.imm(R0, 0, "emit"));
             a.emit(Insn.ldx(Size.W, R1, R9, l.status), AluOp.AND.imm(R1, ~G_SCAN))
@@ -268,12 +288,15 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.call(Helper.RINGBUF_OUTPUT))
                     .emit(Insn.ldx(Size.DW, R1, RFP, STATS))
                     .emit(JumpOp.JNE.imm(R0, 0, "dropped"));
-            increment(GoroutineRecord.STAT_EMITTED);
+            Calls.increment(a, GoroutineRecord.STAT_EMITTED);
+            if (captures != null) {
+                captures.emit();
+            }
             a.emit(Insn.ja("next_g")).label("dropped");
-            increment(GoroutineRecord.STAT_DROPPED);
+            Calls.increment(a, GoroutineRecord.STAT_DROPPED);
             a.emit(Insn.ja("next_g"))
                     .label("done_g");
-            iterDestroy(ITER_G);
+            Calls.iterDestroy(a, kernel, ITER_G);
             a.label("exit").emit(Insn.mov64Imm(R0, 0), Insn.exit());
         }
 
@@ -299,7 +322,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(JumpOp.JEQ.imm(R3, 0, "no_thread"))
                     .emit(AluOp.ADD.imm(R3, l.procid))
                     .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, TMP), Insn.mov64Imm(R2, 8));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.emit(JumpOp.JNE.imm(R0, 0, "no_thread"))
                     .emit(Insn.ldx(Size.W, R1, RFP, TMP), Insn.stx(Size.W, R9, THREAD_ID, R1))
                     .emit(Insn.callKfunc(kernel.taskFromPid()))
@@ -349,9 +372,9 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             a.emit(Insn.ldx(Size.DW, R6, R9, BP))
                     .emit(Insn.st(Size.DW, R9, l.windowLo, 0), Insn.st(Size.DW, R9, l.windowLen, 0))
                     .emit(Insn.mov64Imm(R8, l.maxDepth));
-            iterNew(ITER_F, R8);
+            Calls.iterNew(a, kernel, ITER_F, R8);
             a.label("next_f");
-            iterNext(ITER_F, "walk_exhausted");
+            Calls.iterNext(a, kernel, ITER_F, "walk_exhausted");
             a.emit(Insn.ldx(Size.W, R8, R0, 0))
                     .emit(JumpOp.JGE.imm(R8, l.maxDepth, "walk_done"));
             bpOnStack("walk_done");
@@ -366,7 +389,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .label("walk_sized")
                     .emit(Insn.stx(Size.DW, R9, l.windowLo, R6), Insn.stx(Size.DW, R9, l.windowLen, R2))
                     .emit(Insn.mov64Reg(R1, R9), AluOp.ADD.imm(R1, l.walk), Insn.mov64Reg(R3, R6));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.emit(JumpOp.JEQ.imm(R0, 0, "refilled"))
                     .emit(Insn.stx(Size.W, R9, STACK_ERROR, R0));
             orFlags(GoroutineRecord.STACK_READ_FAILED);
@@ -379,7 +402,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.ldx(Size.DW, R3, R1, l.walk), Insn.ldx(Size.DW, R4, R1, l.walk + 8))
                     .emit(JumpOp.JEQ.imm(R4, 0, "walk_done"))
                     .emit(Insn.mov64Reg(R5, R8), AluOp.LSH.imm(R5, 3), AluOp.ADD.reg(R5, R9))
-                    .emit(Insn.stx(Size.DW, R5, l.pcs, R4))
+                    .emit(Insn.stx(Size.DW, R5, l.pcs, R4), Insn.stx(Size.DW, R5, l.bps, R3))
                     .emit(AluOp.ADD.imm(R8, 1), Insn.stx(Size.H, R9, NPCS, R8))
                     // Frame records must move up the stack: anything else is a broken chain, not a loop.
                     .emit(JumpOp.JLE.reg(R3, R6, "walk_done"))
@@ -389,7 +412,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             bpOnStack("walk_done");
             orFlags(GoroutineRecord.TRUNCATED);
             a.label("walk_done");
-            iterDestroy(ITER_F);
+            Calls.iterDestroy(a, kernel, ITER_F);
         }
 
         /** Jumps to {@code out} unless lo <= r6 <= hi - 16 and r6 != 0. */
@@ -418,7 +441,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.ldx(Size.H, R1, R9, NPCS))
                     .emit(JumpOp.JGT.imm(R1, l.maxDepth, "emit"))
                     .emit(AluOp.LSH.imm(R1, 3), AluOp.ADD.reg(R1, R9), AluOp.ADD.imm(R1, l.pcs));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.emit(JumpOp.JNE.imm(R0, 0, "top_failed"))
                     .emit(Insn.stx(Size.W, R9, WINDOW, R6))
                     .emit(Insn.ja("emit"))
@@ -431,44 +454,12 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             a.emit(Insn.ldx(Size.H, R1, R9, FLAGS), AluOp.OR.imm(R1, bits), Insn.stx(Size.H, R9, FLAGS, R1));
         }
 
-        /** stats[offset]++, with r1 holding the stats value. */
-        private void increment(int offset) {
-            a.emit(Insn.ldx(Size.DW, R2, R1, offset), AluOp.ADD.imm(R2, 1), Insn.stx(Size.DW, R1, offset, R2));
-        }
-
-        /** r0 = map_lookup_elem(map, fp+KEY); to {@code missing} when null. */
-        private void lookup(String map, String missing) {
-            a.emit(Insn.loadMap(R1, map), Insn.mov64Reg(R2, RFP), AluOp.ADD.imm(R2, KEY))
-                    .emit(Insn.call(Helper.MAP_LOOKUP_ELEM))
-                    .emit(JumpOp.JEQ.imm(R0, 0, missing));
-        }
-
         /** {@code bpf_copy_from_user_task(fp+slot, 8, address, task, 0)}; on failure the program ends. */
         private void copyToStack(int slot, long address) {
             a.emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, slot), Insn.mov64Imm(R2, 8), Insn.ldImm64(R3, address));
-            copyFromTarget();
+            Calls.copyFromTarget(a);
             a.emit(JumpOp.JNE.imm(R0, 0, "exit"));
         }
 
-        /** {@code bpf_copy_from_user_task(r1, r2, r3, task, 0)}. */
-        private void copyFromTarget() {
-            a.emit(Insn.mov64Reg(R4, R7), Insn.mov64Imm(R5, 0), Insn.call(Helper.COPY_FROM_USER_TASK));
-        }
-
-        private void iterNew(int slot, Register end) {
-            a.emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, slot), Insn.mov64Imm(R2, 0), Insn.mov64Reg(R3, end))
-                    .emit(Insn.callKfunc(kernel.iterNumNew()));
-        }
-
-        private void iterNext(int slot, String exhausted) {
-            a.emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, slot))
-                    .emit(Insn.callKfunc(kernel.iterNumNext()))
-                    .emit(JumpOp.JEQ.imm(R0, 0, exhausted));
-        }
-
-        private void iterDestroy(int slot) {
-            a.emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, slot))
-                    .emit(Insn.callKfunc(kernel.iterNumDestroy()));
-        }
     }
 }

@@ -109,6 +109,13 @@ public final class ProgramRun {
                 if (byName.putIfAbsent(m.getName(), fd) != null) {
                     throw new IllegalArgumentException("two maps are named '" + m.getName() + "'");
                 }
+                if (m.getValuesCount() > 0 && (m.getKind() != dev.loupe.protocol.MapKind.MAP_KIND_ARRAY
+                        || m.getValuesCount() > m.getMaxEntries())) {
+                    throw new IllegalArgumentException("map '" + m.getName() + "' has initial values but is not an array map with room for them");
+                }
+                for (int key = 0; key < m.getValuesCount(); key++) {
+                    Bpf.mapUpdate(fd, littleEndian(4).putInt(key).array(), m.getValues(key).toByteArray());
+                }
                 specs.put(m.getName(), m);
             }
             Fd ring = required(byName, request.getRecordsMap(), "records");

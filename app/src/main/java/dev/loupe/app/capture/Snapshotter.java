@@ -7,6 +7,9 @@ import dev.loupe.app.snapshot.ProcessInfo;
 import dev.loupe.app.store.SnapshotWriter;
 import dev.loupe.app.store.StoreException;
 import dev.loupe.bpf.btf.KernelFacts;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.app.store.FunctionTable;
+import dev.loupe.decoder.CaptureDecoder;
 import dev.loupe.decoder.GoroutineDecoder;
 import dev.loupe.decoder.GoroutineStack;
 import dev.loupe.dwarf.BinaryFormatException;
@@ -17,6 +20,13 @@ import dev.loupe.dwarf.runtime.UnknownGoVersionException;
 import dev.loupe.probegen.GoroutineRecord;
 import dev.loupe.probegen.MapSpec;
 import dev.loupe.probegen.SnapshotProgram;
+import dev.loupe.probegen.ir.CapturePlan;
+import dev.loupe.probegen.irgen.CapturePlanner;
+import dev.loupe.probegen.spec.ResolvedFunction;
+import dev.loupe.probegen.spec.ResolvedSpec;
+import dev.loupe.probegen.spec.Spec;
+import dev.loupe.probegen.spec.SpecException;
+import dev.loupe.probegen.spec.SpecResolver;
 import dev.loupe.protocol.AgentApi;
 import dev.loupe.protocol.AgentException;
 import dev.loupe.protocol.CaptureError;
@@ -74,10 +84,12 @@ public final class Snapshotter {
 
     /**
      * One process of a {@link Result}; {@code stoppedRealtimeNs} is CLOCK_REALTIME once every thread was stopped, so
-     * the pause ran from {@code stoppedRealtimeNs - stopNs} for {@code pauseNs}.
+     * the pause ran from {@code stoppedRealtimeNs - stopNs} for {@code pauseNs}; {@code recordBytes} and
+     * {@code capturedFrames} say how much the program sent, and how many frames it captured values of.
      */
     public record ProcessSummary(int pid, String exePath, long goroutines, long pauseNs, long stopNs, long runNs, long loadNs,
-                                 int threads, long lostRecords, long unreadable, long stoppedRealtimeNs) {}
+                                 int threads, long lostRecords, long unreadable, long stoppedRealtimeNs, long recordBytes,
+                                 long capturedFrames) {}
 
     private final AgentApi agent;
     private final Options options;
@@ -90,10 +102,19 @@ public final class Snapshotter {
     }
 
     private record Target(int pid, String exePath, GoBinary binary, RuntimeLayout layout, List<String> waitReasons,
-                          SnapshotProgram program) {}
+                          SnapshotProgram program, ResolvedSpec resolved, CapturePlan plan) {}
 
-    /** Snapshots {@code pids} into {@code out}, which must not exist. */
+    /** Snapshots {@code pids} into {@code out}, which must not exist: stacks only. */
     public Result take(List<Integer> pids, Path out) throws SnapshotException {
+        return take(pids, out, null, null);
+    }
+
+    /**
+     * Snapshots {@code pids} into {@code out}, which must not exist, capturing what {@code spec} asks for (null for
+     * stacks only), whose YAML {@code specText} the file keeps. The spec is checked against each binary before any
+     * process is paused.
+     */
+    public Result take(List<Integer> pids, Path out, Spec spec, String specText) throws SnapshotException {
         if (pids.isEmpty()) {
             throw new SnapshotException("no process to snapshot: give at least one --pid");
         }
@@ -106,7 +127,7 @@ public final class Snapshotter {
             Host host = call(agent::getHost);
             KernelFacts kernel = kernelFacts(host);
             for (int pid : pids) {
-                targets.add(prepare(pid, kernel));
+                targets.add(prepare(pid, kernel, spec));
             }
             long t1 = System.nanoTime();
             progress.accept("pausing " + (pids.size() == 1 ? "process " + pids.getFirst() : pids.size() + " processes") + " ...");
@@ -119,13 +140,13 @@ public final class Snapshotter {
                     throw new SnapshotException(p.getMessage());
                 }
             }
-            return write(host, targets, captured.getProcessesList(), out, t1 - t0, t2 - t1);
+            return write(host, targets, captured.getProcessesList(), out, specText, t1 - t0, t2 - t1);
         } finally {
             targets.forEach(t -> t.binary().close());
         }
     }
 
-    private Target prepare(int pid, KernelFacts kernel) throws SnapshotException {
+    private Target prepare(int pid, KernelFacts kernel, Spec spec) throws SnapshotException {
         dev.loupe.protocol.Process p = call(() -> agent.describeProcess(ProcessRequest.newBuilder().setPid(pid).build()));
         progress.accept("process " + pid + ": reading " + p.getExePath());
         GoBinary binary;
@@ -140,8 +161,18 @@ public final class Snapshotter {
                 throw new SnapshotException("process " + pid + " runs " + p.getExePath() + ", which is not a Go program (no Go build info)");
             }
             RuntimeLayout layout = binary.runtimeLayout();
-            SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes());
-            return new Target(pid, p.getExePath(), binary, layout, binary.waitReasons(), program);
+            ResolvedSpec resolved = null;
+            CapturePlan plan = CapturePlan.NONE;
+            if (spec != null) {
+                try {
+                    resolved = SpecResolver.resolve(spec, binary);
+                } catch (SpecException e) {
+                    throw new SnapshotException("the spec does not fit process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
+                }
+                plan = CapturePlanner.plan(resolved, binary.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
+            }
+            SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes(), plan);
+            return new Target(pid, p.getExePath(), binary, layout, binary.waitReasons(), program, resolved, plan);
         } catch (UnknownGoVersionException e) {
             binary.close();
             throw new SnapshotException("process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
@@ -168,17 +199,18 @@ public final class Snapshotter {
                 case HASH -> MapKind.MAP_KIND_HASH;
                 case ARRAY -> MapKind.MAP_KIND_ARRAY;
                 case RINGBUF -> MapKind.MAP_KIND_RINGBUF;
-            }).setKeySize(m.keySize()).setValueSize(m.valueSize()).setMaxEntries(m.maxEntries()));
+            }).setKeySize(m.keySize()).setValueSize(m.valueSize()).setMaxEntries(m.maxEntries())
+                    .addAllValues(m.values().stream().map(ByteString::copyFrom).toList()));
         }
         return b.setInstructions(ByteString.copyFrom(sp.program().encode(index))).build();
     }
 
-    private Result write(Host host, List<Target> targets, List<ProcessCapture> captures, Path out, long generateNs, long captureNs)
-            throws SnapshotException {
+    private Result write(Host host, List<Target> targets, List<ProcessCapture> captures, Path out, String specText, long generateNs,
+                         long captureNs) throws SnapshotException {
         long decodeNs = 0;
         long start = System.nanoTime();
         List<ProcessSummary> summaries = new ArrayList<>();
-        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), null)) {
+        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), specText)) {
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);
                 ProcessCapture c = captures.get(i);
@@ -186,22 +218,32 @@ public final class Snapshotter {
                 GoroutineDecoder decoder = new GoroutineDecoder(t.layout(), t.waitReasons(), t.binary().pclntab(),
                         t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
                 List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
+                CaptureDecoder captured = t.resolved() == null ? null
+                        : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout());
                 long unreadable = 0;
                 for (ByteString r : c.getRecordsList()) {
-                    Optional<GoroutineStack> g = decoder.decode(r.toByteArray());
+                    byte[] record = r.toByteArray();
+                    if (CaptureDecoder.isCapture(record)) {
+                        if (captured != null) {
+                            captured.add(record);
+                        }
+                        continue;
+                    }
+                    Optional<GoroutineStack> g = decoder.decode(record);
                     if (g.isPresent()) {
                         goroutines.add(g.get());
                     } else {
                         unreadable++;
                     }
                 }
+                List<CaptureDecoder.CapturedFrame> frames = captured == null ? List.of() : captured.frames();
                 decodeNs += System.nanoTime() - decodeStart;
                 ByteBuffer stats = ByteBuffer.wrap(c.getReadBackOrDefault(SnapshotProgram.STATS_MAP, ByteString.EMPTY).toByteArray())
                         .order(ByteOrder.LITTLE_ENDIAN);
                 if (stats.capacity() < GoroutineRecord.STATS_BYTES) {
                     throw new SnapshotException("the agent did not return the snapshot program's counters for process " + t.pid());
                 }
-                long lost = stats.getLong(GoroutineRecord.STAT_DROPPED);
+                long lost = stats.getLong(GoroutineRecord.STAT_DROPPED) + stats.getLong(GoroutineRecord.STAT_CAPTURES_DROPPED);
                 // Every Go process has a main goroutine: none means the program never reached the goroutine list.
                 if (stats.getLong(GoroutineRecord.STAT_ALLGLEN) == 0) {
                     throw new SnapshotException("process " + t.pid() + " has exited, or its goroutine list could not be read"
@@ -211,11 +253,17 @@ public final class Snapshotter {
                         + Durations.format(c.getPauseNs()) + (lost > 0 ? ", " + lost + " records LOST (raise the ring buffer size)" : ""));
                 long processId = w.addProcess(new ProcessInfo(t.pid(), host.getHostname(), t.exePath(), buildId(t.binary()),
                         t.layout().goVersion(), c.getRealtimeNs(), c.getPauseNs(), c.getThreads(), lost, unreadable));
+                Map<Integer, GoroutineStack> byIndex = new HashMap<>();
                 for (GoroutineStack g : goroutines) {
                     w.addGoroutine(processId, g.info(), w.stack(g.frames(), g.truncated()));
+                    byIndex.put(g.index(), g);
+                }
+                if (t.resolved() != null) {
+                    writeCaptures(w, t.resolved(), frames, byIndex, processId);
                 }
                 summaries.add(new ProcessSummary(t.pid(), t.exePath(), goroutines.size(), c.getPauseNs(), c.getStopNs(), c.getRunNs(),
-                        c.getLoadNs(), c.getThreads(), lost, unreadable, c.getRealtimeNs()));
+                        c.getLoadNs(), c.getThreads(), lost, unreadable, c.getRealtimeNs(),
+                        c.getRecordsList().stream().mapToLong(ByteString::size).sum(), frames.size()));
             }
             Path file = w.commit();
             long writeNs = System.nanoTime() - start - decodeNs;
@@ -225,6 +273,50 @@ public final class Snapshotter {
         } catch (IllegalArgumentException e) {
             throw new SnapshotException("the agent returned a malformed record: " + e.getMessage(), e);
         }
+    }
+
+    /** One row per captured frame, in the function table of its function. */
+    private static void writeCaptures(SnapshotWriter w, ResolvedSpec spec, List<CaptureDecoder.CapturedFrame> frames,
+                                      Map<Integer, GoroutineStack> goroutines, long processId) {
+        List<FunctionTable> tables = new ArrayList<>();
+        for (ResolvedFunction f : spec.functions()) {
+            FunctionTable t = new FunctionTable(f.function().name(),
+                    f.captures().stream().map(c -> new FunctionTable.Capture(c.spec().name(), c.spec().expr(), c.resultType().name())).toList(),
+                    f.spec().columns().stream().map(x -> new FunctionTable.Extra(x.name(), x.sql())).toList());
+            w.functionTable(t);
+            tables.add(t);
+        }
+        for (CaptureDecoder.CapturedFrame f : frames) {
+            GoroutineStack g = goroutines.get(f.goroutine());
+            if (g == null || f.chainIndex() >= g.chainDepth().size() || g.chainDepth().get(f.chainIndex()) < 0) {
+                continue;
+            }
+            List<Object> values = new ArrayList<>(f.values().size());
+            for (JsonNode v : f.values()) {
+                values.add(sqlValue(v));
+            }
+            w.addCapturedFrame(tables.get(f.function()), processId, g.info().goid(), g.chainDepth().get(f.chainIndex()), values);
+        }
+    }
+
+    /** A captured value as SQL: numbers and strings as themselves (booleans as 0 and 1), anything else as JSON text. */
+    private static Object sqlValue(JsonNode v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isFloatingPointNumber()) {
+            return v.asDouble();
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean() ? 1L : 0L;
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        return v.toString();
     }
 
     private static String buildId(GoBinary b) {

@@ -13,6 +13,7 @@ import dev.loupe.dwarf.pclntab.Frame;
 import dev.loupe.dwarf.pclntab.Func;
 import dev.loupe.dwarf.pclntab.Pclntab;
 import dev.loupe.dwarf.pclntab.SourceLine;
+import dev.loupe.probegen.spec.Suggestions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -134,7 +135,7 @@ public final class BinaryCommand {
         void run(GoBinary b, PrintWriter out) {
             GoDwarf dwarf = b.dwarf();
             Function f = dwarf.function(function).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "no function " + function + " in " + path + didYouMean(function, dwarf.functionNames())));
+                    "no function " + function + " in " + path + Suggestions.didYouMean(Suggestions.closestFunctions(function, dwarf.functionNames()))));
             out.printf("%s  [0x%x, 0x%x)%n", f.name(), f.entry(), f.end());
             for (Variable v : dwarf.variables(f)) {
                 out.printf("  %-6s %s %s%s%n", v.kind().name().toLowerCase(Locale.ROOT), v.name(), v.typeName(),
@@ -195,48 +196,6 @@ public final class BinaryCommand {
                 case GoType.Unsupported u -> "unsupported: " + u.problem();
             };
         }
-    }
-
-    /** ", did you mean X?" with the closest name by edit distance, or nothing when none is close. */
-    static String didYouMean(String wanted, java.util.Collection<String> names) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String n : names) {
-            int d = editDistance(wanted, n, bestDistance);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = n;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, wanted.length() / 3) ? "; did you mean " + best + "?" : "";
-    }
-
-    /** Levenshtein distance, giving up (returning {@code limit}) once it cannot be below it. */
-    private static int editDistance(String a, String b, int limit) {
-        if (Math.abs(a.length() - b.length()) >= limit) {
-            return limit;
-        }
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            int rowMin = cur[0];
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-                rowMin = Math.min(rowMin, cur[j]);
-            }
-            if (rowMin >= limit) {
-                return limit;
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     static long parsePc(CommandLine.Model.CommandSpec spec, String text) {

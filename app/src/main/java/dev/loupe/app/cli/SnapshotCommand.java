@@ -5,18 +5,23 @@ import dev.loupe.app.Durations;
 import dev.loupe.app.capture.SnapshotException;
 import dev.loupe.app.capture.Snapshotter;
 import dev.loupe.probegen.SnapshotProgram;
+import dev.loupe.probegen.spec.Spec;
+import dev.loupe.probegen.spec.SpecException;
+import dev.loupe.probegen.spec.SpecReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code loupe snapshot --pid PID [--pid PID ...] -o FILE.db}. */
+/** {@code loupe snapshot --pid PID [--pid PID ...] [--spec SPEC.yaml] -o FILE.db}. */
 @Command(name = "snapshot",
         mixinStandardHelpOptions = true,
         description = {"Pauses each process for about a millisecond, reads every goroutine's stack and writes a snapshot file.",
@@ -43,8 +48,34 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "the ring buffer per process, a power of two, in MiB (default: ${DEFAULT-VALUE})")
     private int ringBufferMib;
 
+    @Option(names = "--spec", paramLabel = "SPEC.yaml",
+            description = "capture the variables and expressions this spec asks for (docs/spec.md), checked against each binary before pausing")
+    private Path specFile;
+
     @Option(names = "--timings", description = "print where the time went")
     private boolean timings;
+
+    private Spec spec() throws SnapshotException {
+        if (specFile == null) {
+            return null;
+        }
+        try {
+            return SpecReader.read(specFile);
+        } catch (SpecException e) {
+            throw new SnapshotException(e.getMessage());
+        }
+    }
+
+    private String specText() throws SnapshotException {
+        if (specFile == null) {
+            return null;
+        }
+        try {
+            return Files.readString(specFile);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot read the spec " + specFile + ": " + e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws SnapshotException {
@@ -63,7 +94,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, line -> {
             err.println(line);
             err.flush();
-        }).take(List.copyOf(pids), output);
+        }).take(List.copyOf(pids), output, spec(), specText());
         long maxPause = r.processes().stream().mapToLong(Snapshotter.ProcessSummary::pauseNs).max().orElse(0);
         out.println(String.format(Locale.ROOT, "%,d goroutines from %d process%s, paused %s%s, written to %s", r.goroutines(),
                 r.processes().size(), r.processes().size() == 1 ? "" : "es", r.processes().size() == 1 ? "" : "at most ",

@@ -9,7 +9,7 @@ final class SnapshotSchema {
     /** {@code PRAGMA application_id}: "LOUP", so tools can tell a snapshot from any SQLite file. */
     static final int APPLICATION_ID = 0x4C4F5550;
     /** {@code PRAGMA user_version}: the format version this code writes and reads. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     static final String DDL = """
             CREATE TABLE snapshot (
@@ -65,10 +65,19 @@ final class SnapshotSchema {
               PRIMARY KEY (process_id, goid)
             ) WITHOUT ROWID;
             CREATE INDEX goroutines_by_stack ON goroutines(stack_id);
+            CREATE TABLE function_tables (
+              table_name TEXT PRIMARY KEY,
+              function   TEXT NOT NULL,
+              columns    TEXT NOT NULL
+            );
             CREATE VIEW goroutine_frames AS
               SELECT g.process_id, g.goid, f.depth, f.function, f.file, f.line, f.pc, f.inlined
               FROM goroutines g JOIN frames f ON f.stack_id = g.stack_id;
             """;
+
+    /** Names function tables may not take. */
+    static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("snapshot", "processes", "stacks", "frames", "goroutines",
+            "goroutine_frames", "function_tables", "all_captured_data");
 
     private SnapshotSchema() {}
 }

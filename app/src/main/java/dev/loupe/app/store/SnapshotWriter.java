@@ -1,5 +1,7 @@
 package dev.loupe.app.store;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loupe.decoder.Frame;
 import dev.loupe.decoder.GoroutineInfo;
 import dev.loupe.app.snapshot.ProcessInfo;
@@ -16,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +30,7 @@ import java.util.Map;
  */
 public final class SnapshotWriter implements AutoCloseable {
     private static final int BATCH = 10_000;
+    private static final int COMPOUND_TERMS = 400;
 
     private final Path target;
     private final Path partial;
@@ -35,6 +40,7 @@ public final class SnapshotWriter implements AutoCloseable {
     private final PreparedStatement insertFrame;
     private final PreparedStatement insertGoroutine;
     private final Map<List<Frame>, Long> stackIds = new HashMap<>();
+    private final Map<FunctionTable, Table> tables = new LinkedHashMap<>();
     private int pendingRows;
     private boolean committed;
 
@@ -166,10 +172,145 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
+    private record Table(String name, FunctionTable spec, PreparedStatement insert) {}
+
+    /**
+     * Creates the function table for {@code t} (once; later calls return the same), named after the function with
+     * what is not a letter, digit or underscore replaced by {@code _}, and lists it in {@code function_tables}.
+     */
+    public String functionTable(FunctionTable t) {
+        Table known = tables.get(t);
+        if (known != null) {
+            return known.name();
+        }
+        String base = t.function().replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+        String name = base.isEmpty() ? "fn" : base;
+        for (int n = 2; nameTaken(name); n++) {
+            name = base + "_" + n;
+        }
+        try (Statement s = db.createStatement()) {
+            StringBuilder ddl = new StringBuilder("CREATE TABLE " + quote(name)
+                    + " (process_id INTEGER NOT NULL REFERENCES processes(process_id), goroutine_id INTEGER NOT NULL, frame_idx INTEGER NOT NULL");
+            StringBuilder insert = new StringBuilder("INSERT INTO " + quote(name) + " VALUES (?,?,?");
+            for (FunctionTable.Capture c : t.captures()) {
+                // No declared type: scalars keep their SQL type (so WHERE id > 3 compares numbers), the rest is JSON text.
+                ddl.append(", ").append(quote(c.name()));
+                insert.append(",?");
+            }
+            s.executeUpdate(ddl.append(", PRIMARY KEY (process_id, goroutine_id, frame_idx))").toString());
+            try (PreparedStatement catalog = db.prepareStatement(
+                    "INSERT INTO function_tables(table_name, function, columns) VALUES (?,?,?)")) {
+                catalog.setString(1, name);
+                catalog.setString(2, t.function());
+                catalog.setString(3, columnsJson(t));
+                catalog.executeUpdate();
+            }
+            Table table = new Table(name, t, db.prepareStatement(insert.append(")").toString()));
+            tables.put(t, table);
+            return name;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private boolean nameTaken(String name) {
+        return tables.values().stream().anyMatch(t -> t.name().equalsIgnoreCase(name))
+                || SnapshotSchema.BUILT_IN_NAMES.contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Adds a row to {@code t}'s table: the frame {@code frameIdx} (a depth of {@code goroutine_frames}) of a
+     * goroutine, with one value per capture: a {@code Long}, {@code Double}, {@code String} or {@code null}.
+     */
+    public void addCapturedFrame(FunctionTable t, long processId, long goid, int frameIdx, List<Object> values) {
+        Table table = tables.get(t);
+        if (table == null) {
+            throw new IllegalStateException("no function table for " + t.function());
+        }
+        try {
+            PreparedStatement p = table.insert();
+            p.setLong(1, processId);
+            p.setLong(2, goid);
+            p.setInt(3, frameIdx);
+            for (int i = 0; i < t.captures().size(); i++) {
+                Object v = i < values.size() ? values.get(i) : null;
+                switch (v) {
+                    case null -> p.setNull(4 + i, Types.NULL);
+                    case Long l -> p.setLong(4 + i, l);
+                    case Double d -> p.setDouble(4 + i, d);
+                    default -> p.setString(4 + i, v.toString());
+                }
+            }
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Adds the extra columns and the {@code all_captured_data} view, once every row is in. */
+    private void finishFunctionTables() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            List<String> selects = new ArrayList<>();
+            for (Table t : tables.values()) {
+                for (FunctionTable.Extra e : t.spec().extras()) {
+                    s.executeUpdate("ALTER TABLE " + quote(t.name()) + " ADD COLUMN " + quote(e.name()));
+                    try {
+                        s.executeUpdate("UPDATE " + quote(t.name()) + " SET " + quote(e.name()) + " = (" + e.sql() + ")");
+                    } catch (SQLException bad) {
+                        throw new StoreException("the extra column " + e.name() + " of " + t.spec().function() + " has SQL that SQLite rejects ("
+                                + e.sql() + "): " + bad.getMessage() + "; fix it in the spec", bad);
+                    }
+                }
+                if (!t.spec().captures().isEmpty()) {
+                    // One term per table: its columns unpivoted through json_each (a compound SELECT has at most 500 terms).
+                    List<String> pairs = new ArrayList<>();
+                    for (FunctionTable.Capture c : t.spec().captures()) {
+                        pairs.add(literal(c.expr()) + ", " + quote(c.name()));
+                    }
+                    selects.add("SELECT " + literal(t.name()) + " AS table_name, process_id, goroutine_id, j.key AS expr,"
+                            + " CAST(j.value AS TEXT) AS value FROM " + quote(t.name()) + ", json_each(json_object("
+                            + String.join(", ", pairs) + ")) j WHERE j.value IS NOT NULL");
+                }
+            }
+            s.executeUpdate("CREATE VIEW all_captured_data AS " + unionAll(selects));
+        }
+    }
+
+    /** {@code selects} as one query, in nested groups: SQLite allows at most 500 terms per compound SELECT. */
+    private static String unionAll(List<String> selects) {
+        if (selects.isEmpty()) {
+            return "SELECT NULL AS table_name, NULL AS process_id, NULL AS goroutine_id, NULL AS expr, NULL AS value WHERE 0";
+        }
+        if (selects.size() <= COMPOUND_TERMS) {
+            return String.join(" UNION ALL ", selects);
+        }
+        List<String> groups = new ArrayList<>();
+        for (int i = 0; i < selects.size(); i += COMPOUND_TERMS) {
+            groups.add("SELECT * FROM (" + String.join(" UNION ALL ", selects.subList(i, Math.min(selects.size(), i + COMPOUND_TERMS))) + ")");
+        }
+        return unionAll(groups);
+    }
+
+    private static String columnsJson(FunctionTable t) {
+        ArrayNode columns = JsonNodeFactory.instance.arrayNode();
+        t.captures().forEach(c -> columns.addObject().put("name", c.name()).put("expr", c.expr()).put("type", c.goType()));
+        t.extras().forEach(e -> columns.addObject().put("name", e.name()).put("sql", e.sql()));
+        return columns.toString();
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
     /** Flushes, fills in the per-process counts, and moves the file into place. */
     public Path commit() {
         try {
             flush();
+            finishFunctionTables();
             try (Statement s = db.createStatement()) {
                 s.executeUpdate("""
                         UPDATE processes SET

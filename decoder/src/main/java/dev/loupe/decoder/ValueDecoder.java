@@ -1,0 +1,382 @@
+package dev.loupe.decoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.dwarf.godwarf.Field;
+import dev.loupe.dwarf.godwarf.GoDwarf;
+import dev.loupe.dwarf.godwarf.GoType;
+import dev.loupe.dwarf.godwarf.Types;
+import dev.loupe.dwarf.pclntab.Pclntab;
+import dev.loupe.dwarf.runtime.RuntimeLayout;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Gives captured bytes their Go meaning: a value of a DWARF type at an address of the {@link Memory} becomes JSON,
+ * in the shapes docs/snapshot-format.md documents ("Captured values"). What was not read shows as a marker object
+ * saying why ({@code {"$missing": ...}}, {@code {"$truncated": ...}}), never as a wrong value; a pointer back to a
+ * value being decoded is a {@code {"$cycle": address}}.
+ */
+final class ValueDecoder {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final int MAX_NESTING = 64;
+    /** {@code reflect.Uint8}: the element kind of a []byte, which encoding/json writes as base64. */
+    private static final int KIND_UINT8 = 8;
+    private static final long WALL_HAS_MONOTONIC = 1L << 63;
+    private static final long WALL_TO_INTERNAL = (1884L * 365 + 1884 / 4 - 1884 / 100 + 1884 / 400) * 86400;
+    private static final long UNIX_TO_INTERNAL = (1969L * 365 + 1969 / 4 - 1969 / 100 + 1969 / 400) * 86400;
+
+    private final Memory memory;
+    private final GoDwarf dwarf;
+    private final Types types;
+    private final Pclntab pclntab;
+    private final RuntimeLayout layout;
+    private final int pointerDepth;
+    private final Deque<String> path = new ArrayDeque<>();
+    /** The program reads an interface's dynamic value as bytes: what its pointers lead to is not read. */
+    static final String INSIDE_INTERFACE = "not captured: pointers inside an interface's dynamic value are not followed yet";
+    private int insideInterface;
+
+    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth) {
+        this.memory = memory;
+        this.dwarf = dwarf;
+        this.types = dwarf.types();
+        this.pclntab = pclntab;
+        this.layout = layout;
+        this.pointerDepth = pointerDepth;
+    }
+
+    static ObjectNode missing(String why) {
+        return JSON.objectNode().put("$missing", why);
+    }
+
+    /** The value of type {@code t} at {@code address}; {@code depth} pointers were followed to get there. */
+    JsonNode decode(GoType t, long address, int depth) {
+        long size = types.sizeOf(t);
+        if (size < 0) {
+            return missing("the size of " + t.name() + " is unknown");
+        }
+        ByteBuffer b = memory.read(address, size);
+        if (b == null) {
+            int errno = memory.failure(address);
+            return errno != 0 ? missing("unreadable at 0x" + Long.toHexString(address) + " (errno " + -errno + ")")
+                    : missing(depth > pointerDepth ? "pointer depth " + pointerDepth + " reached"
+                    : insideInterface > 0 ? INSIDE_INTERFACE : "not captured");
+        }
+        String key = Long.toHexString(address) + "/" + t.offset();
+        if (path.contains(key)) {
+            return JSON.objectNode().put("$cycle", "0x" + Long.toHexString(address));
+        }
+        if (path.size() > MAX_NESTING) {
+            return missing("nested deeper than " + MAX_NESTING);
+        }
+        path.push(key);
+        try {
+            return value(t, b, address, depth);
+        } finally {
+            path.pop();
+        }
+    }
+
+    private JsonNode value(GoType declared, ByteBuffer b, long address, int depth) {
+        if (declared.name().equals("time.Time")) {
+            return time(b, depth);
+        }
+        if (declared.name().equals("time.Duration")) {
+            long ns = b.getLong(0);
+            return JSON.objectNode().put("duration", GoDuration.format(ns)).put("ns", ns);
+        }
+        GoType t = types.underlying(declared);
+        return switch (t) {
+            case GoType.Basic basic -> basic(basic, b);
+            case GoType.StringType s -> string(b.getLong(0), b.getLong(8), false);
+            case GoType.Pointer p -> {
+                long target = b.getLong(0);
+                if (target == 0) {
+                    yield JSON.nullNode();
+                }
+                yield p.elem().isEmpty() ? JSON.textNode("0x" + Long.toHexString(target)) : decode(types.get(p.elem().get()), target, depth + 1);
+            }
+            case GoType.Struct s -> {
+                ObjectNode o = JSON.objectNode();
+                for (Field f : s.fields()) {
+                    GoType ft = types.get(f.type());
+                    long fs = types.sizeOf(ft);
+                    if (fs < 0 || f.offset() + fs > b.capacity()) {
+                        o.set(f.name(), missing("field outside the struct's bytes"));
+                    } else {
+                        o.set(f.name(), decode(ft, address + f.offset(), depth));
+                    }
+                }
+                yield o;
+            }
+            case GoType.Array a -> {
+                GoType elem = types.get(a.elem());
+                long es = types.sizeOf(elem);
+                ArrayNode arr = JSON.arrayNode();
+                for (long i = 0; i < a.count() && es >= 0; i++) {
+                    arr.add(decode(elem, address + i * es, depth));
+                }
+                yield arr;
+            }
+            case GoType.Slice s -> slice(s, b.getLong(0), b.getLong(8), b.getLong(16), depth);
+            case GoType.Interface i -> iface(i, b, depth);
+            case GoType.MapType m -> {
+                long header = b.getLong(0);
+                if (header == 0) {
+                    yield JSON.nullNode();
+                }
+                ObjectNode o = missing("map entries are not captured yet");
+                OptionalLong count = countOf(m.implementation(), header);
+                count.ifPresent(n -> o.put("len", n));
+                yield o;
+            }
+            case GoType.Chan c -> {
+                long hchan = b.getLong(0);
+                if (hchan == 0) {
+                    yield JSON.nullNode();
+                }
+                ByteBuffer h = memory.read(hchan, layout.hchan().size());
+                if (h == null) {
+                    yield missing("the channel's header was not captured");
+                }
+                ObjectNode o = JSON.objectNode().put("len", h.getLong((int) layout.hchan().qcount()))
+                        .put("cap", h.getLong((int) layout.hchan().dataqsiz()));
+                o.set("items", missing("channel items are not captured yet"));
+                yield o;
+            }
+            case GoType.Func f -> {
+                long closure = b.getLong(0);
+                if (closure == 0) {
+                    yield JSON.nullNode();
+                }
+                var code = memory.word(closure);
+                if (code.isEmpty()) {
+                    yield missing("the closure was not captured");
+                }
+                var fn = pclntab.functionAt(code.getAsLong());
+                yield JSON.objectNode().put("func", fn.map(x -> x.name()).orElse("0x" + Long.toHexString(code.getAsLong())));
+            }
+            case GoType.Typedef td -> missing("typedef cycle at " + td.name());
+            case GoType.Unsupported u -> missing("type " + u.name() + " cannot be read: " + u.problem());
+        };
+    }
+
+    private JsonNode basic(GoType.Basic t, ByteBuffer b) {
+        int size = (int) t.size();
+        // DW_ATE_*: boolean 2, complex_float 3, float 4, signed 5, signed_char 6, unsigned 7, unsigned_char 8.
+        return switch (t.encoding()) {
+            case 2 -> JSON.booleanNode(b.get(0) != 0);
+            case 3 -> size == 8 ? JSON.objectNode().put("real", b.getFloat(0)).put("imag", b.getFloat(4))
+                    : JSON.objectNode().put("real", b.getDouble(0)).put("imag", b.getDouble(8));
+            case 4 -> size == 4 ? floatNode(b.getFloat(0)) : floatNode(b.getDouble(0));
+            case 5, 6 -> JSON.numberNode(switch (size) {
+                case 1 -> (long) b.get(0);
+                case 2 -> (long) b.getShort(0);
+                case 4 -> (long) b.getInt(0);
+                default -> b.getLong(0);
+            });
+            case 7, 8 -> switch (size) {
+                case 1 -> JSON.numberNode((long) Byte.toUnsignedInt(b.get(0)));
+                case 2 -> JSON.numberNode((long) Short.toUnsignedInt(b.getShort(0)));
+                case 4 -> JSON.numberNode(Integer.toUnsignedLong(b.getInt(0)));
+                default -> b.getLong(0) >= 0 ? JSON.numberNode(b.getLong(0))
+                        : JSON.numberNode(new BigInteger(Long.toUnsignedString(b.getLong(0))));
+            };
+            default -> missing("DWARF base type encoding " + t.encoding() + " of " + t.name());
+        };
+    }
+
+    private static JsonNode floatNode(double d) {
+        if (Double.isNaN(d)) {
+            return JSON.textNode("NaN");
+        }
+        if (Double.isInfinite(d)) {
+            return JSON.textNode(d > 0 ? "+Inf" : "-Inf");
+        }
+        return JSON.numberNode(d);
+    }
+
+    private static JsonNode floatNode(float f) {
+        return Float.isFinite(f) ? JSON.numberNode(f) : floatNode((double) f);
+    }
+
+    /** A string of {@code len} bytes at {@code data}: as captured, or truncated with its length. */
+    private JsonNode string(long data, long len, boolean base64) {
+        if (len == 0) {
+            return JSON.textNode("");
+        }
+        if (len < 0) {
+            return missing("a string of negative length " + len);
+        }
+        long have = Math.min(len, memory.available(data));
+        if (have == 0) {
+            return missing(insideInterface > 0 ? INSIDE_INTERFACE : "the string's " + len + " bytes were not captured");
+        }
+        ByteBuffer bytes = memory.read(data, have);
+        byte[] raw = new byte[(int) have];
+        bytes.get(0, raw);
+        JsonNode text = base64 ? JSON.textNode(Base64.getEncoder().encodeToString(raw))
+                : JSON.textNode(new String(raw, StandardCharsets.UTF_8));
+        if (have == len) {
+            return text;
+        }
+        ObjectNode o = JSON.objectNode().put("$truncated", "bytes").put("len", len);
+        o.set("value", text);
+        return o;
+    }
+
+    private JsonNode slice(GoType.Slice s, long data, long len, long cap, int depth) {
+        if (data == 0) {
+            return JSON.nullNode();
+        }
+        GoType elem = types.get(s.elem());
+        GoType elemU = types.underlying(elem);
+        long es = types.sizeOf(elem);
+        if (elemU instanceof GoType.Basic basic && basic.size() == 1 && basic.goKind() == KIND_UINT8) {
+            JsonNode v = string(data, len, true);
+            return v;
+        }
+        if (len < 0 || cap < len || es < 0) {
+            return missing("a slice header with len " + len + " and cap " + cap);
+        }
+        ArrayNode arr = JSON.arrayNode();
+        long have = es == 0 ? len : Math.min(len, memory.available(data) / es);
+        for (long i = 0; i < have; i++) {
+            arr.add(decode(elem, data + i * es, depth + 1));
+        }
+        if (have == len) {
+            return arr;
+        }
+        ObjectNode o = JSON.objectNode().put("$truncated", "elements").put("len", len).put("cap", cap);
+        o.set("value", arr);
+        return o;
+    }
+
+    private JsonNode iface(GoType.Interface i, ByteBuffer b, int depth) {
+        long first = b.getLong(0);
+        long data = b.getLong(8);
+        if (first == 0) {
+            return JSON.nullNode();
+        }
+        boolean empty = types.get(i.implementation()).name().endsWith("eface");
+        long typeAddress = first;
+        if (!empty) {
+            var t = memory.word(first + layout.itab().type());
+            if (t.isEmpty()) {
+                return missing("the interface's itab was not captured");
+            }
+            typeAddress = t.getAsLong();
+        }
+        Optional<GoType> dynamic = dwarf.typeAtAddress(typeAddress);
+        if (dynamic.isEmpty()) {
+            return missing("no DWARF type for the runtime type at 0x" + Long.toHexString(typeAddress));
+        }
+        ObjectNode o = JSON.objectNode().put("type", dynamic.get().name());
+        if (pointerShaped(dynamic.get(), 0)) {
+            // A pointer-shaped value is the data word itself.
+            ByteBuffer word = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, data);
+            insideInterface++;
+            try {
+                o.set("value", value(dynamic.get(), word, -1, depth));
+            } finally {
+                insideInterface--;
+            }
+        } else {
+            insideInterface++;
+            try {
+                o.set("value", decode(dynamic.get(), data, depth + 1));
+            } finally {
+                insideInterface--;
+            }
+        }
+        return o;
+    }
+
+    /** Go's isdirectiface: values of these types are stored in an interface's data word itself. */
+    private boolean pointerShaped(GoType t, int nesting) {
+        if (nesting > 8) {
+            return false;
+        }
+        return switch (types.underlying(t)) {
+            case GoType.Pointer p -> true;
+            case GoType.MapType m -> true;
+            case GoType.Chan c -> true;
+            case GoType.Func f -> true;
+            case GoType.Array a -> a.count() == 1 && pointerShaped(types.get(a.elem()), nesting + 1);
+            case GoType.Struct s -> s.fields().size() == 1 && pointerShaped(types.get(s.fields().getFirst().type()), nesting + 1);
+            default -> false;
+        };
+    }
+
+    /** The entry count of a map from its runtime header ({@code hmap.count}, {@code maps.Map.used}). */
+    private OptionalLong countOf(dev.loupe.dwarf.godwarf.TypeRef implementation, long header) {
+        long offset = switch (layout.map()) {
+            case RuntimeLayout.Hmap h -> h.count();
+            case RuntimeLayout.SwissMap m -> m.used();
+        };
+        ByteBuffer b = memory.read(header + offset, 8);
+        return b == null ? OptionalLong.empty() : OptionalLong.of(b.getLong(0));
+    }
+
+    /** A {@code time.Time} ({@code wall}, {@code ext}, {@code loc}) as an RFC 3339 string in its zone's offset. */
+    private JsonNode time(ByteBuffer b, int depth) {
+        RuntimeLayout.Time tl = layout.time();
+        long wall = b.getLong((int) tl.wall());
+        long ext = b.getLong((int) tl.ext());
+        long nsec = wall & ((1L << 30) - 1);
+        long sec;
+        if ((wall & WALL_HAS_MONOTONIC) != 0) {
+            sec = WALL_TO_INTERNAL + ((wall << 1) >>> 31);
+        } else {
+            sec = ext;
+        }
+        long unix = sec - UNIX_TO_INTERNAL;
+        long loc = b.getLong((int) tl.loc());
+        int offset = loc == 0 ? 0 : zoneOffset(loc, unix);
+        Instant instant = Instant.ofEpochSecond(unix, nsec);
+        return JSON.textNode(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atOffset(ZoneOffset.ofTotalSeconds(offset))));
+    }
+
+    /**
+     * The offset of a {@code *time.Location} at the time: its cached zone when the time is in the cache's range
+     * (which a FixedZone's always is), else UTC's, since walking the zone transitions is not done here.
+     */
+    private int zoneOffset(long loc, long unix) {
+        Optional<GoType> location = types.byName("time.Location");
+        if (location.isEmpty() || !(types.underlying(location.get()) instanceof GoType.Struct s)) {
+            return 0;
+        }
+        Optional<Field> cacheStart = s.field("cacheStart");
+        Optional<Field> cacheEnd = s.field("cacheEnd");
+        Optional<Field> cacheZone = s.field("cacheZone");
+        if (cacheStart.isEmpty() || cacheEnd.isEmpty() || cacheZone.isEmpty()) {
+            return 0;
+        }
+        var start = memory.word(loc + cacheStart.get().offset());
+        var end = memory.word(loc + cacheEnd.get().offset());
+        var zone = memory.word(loc + cacheZone.get().offset());
+        if (start.isEmpty() || end.isEmpty() || zone.isEmpty() || zone.getAsLong() == 0
+                || unix < start.getAsLong() || unix >= end.getAsLong()) {
+            return 0;
+        }
+        Optional<GoType> zoneType = types.byName("time.zone");
+        if (zoneType.isEmpty() || !(types.underlying(zoneType.get()) instanceof GoType.Struct z) || z.field("offset").isEmpty()) {
+            return 0;
+        }
+        ByteBuffer off = memory.read(zone.getAsLong() + z.field("offset").get().offset(), 8);
+        return off == null ? 0 : off.getInt(0);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.loupe.probegen.ir;
+
+import java.util.List;
+
+/**
+ * Everything a snapshot program captures besides stacks. A frame whose pc falls in one of {@link #ranges} is
+ * captured with that range's {@link FramePlan}: its roots are read relative to the frame's CFA, then every pointer
+ * found in what was read is followed, breadth first, as its {@link ReadType} says, until {@link #pointerDepth} or a
+ * byte budget ends it. What is read are bytes at addresses; the decoder gives them meaning with DWARF.
+ *
+ * @param ranges       sorted, non-overlapping pc ranges, each with the index of its plan in {@link #plans}
+ * @param plans        the frame plans
+ * @param types        how to read and follow each type, by id (its index; id 0 is {@link ReadType#BYTES})
+ * @param stringBytes  the most bytes read from one string
+ * @param sliceBytes   the most bytes read of one slice's elements (or of an interface's dynamic value)
+ * @param pointerDepth the most pointers followed from a root (steps of an expression's path do not count)
+ * @param frameBytes   the most bytes captured per frame
+ */
+public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<ReadType> types, int stringBytes, int sliceBytes,
+                          int pointerDepth, int frameBytes) {
+    /** A plan that captures nothing. */
+    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 0, 1);
+
+    public CapturePlan {
+        ranges = List.copyOf(ranges);
+        plans = List.copyOf(plans);
+        types = List.copyOf(types);
+    }
+
+    /** True when there is nothing to capture. */
+    public boolean isEmpty() {
+        return ranges.isEmpty();
+    }
+
+    /** The pcs {@code [low, high)} whose frames {@code plan} captures. */
+    public record PcRange(long low, long high, int plan) {}
+
+    /**
+     * The reads of one function's frames at some pcs.
+     *
+     * @param function the function's index in the spec
+     * @param name     its name
+     * @param roots    what to read relative to the frame's CFA
+     */
+    public record FramePlan(int function, String name, List<Root> roots) {
+        public FramePlan {
+            roots = List.copyOf(roots);
+        }
+    }
+
+    /**
+     * One read relative to a frame's CFA: a variable's stack slot, or the stack slots of its pieces.
+     *
+     * @param capture   the index of the spec's capture (the column) it serves
+     * @param cfaOffset where it is, from the CFA (unused when it has pieces)
+     * @param type      how to read it: {@code types().get(type)}, whose size is the read's
+     * @param pieces    empty for a value in one place; else the pieces the program puts together, in a chunk at
+     *                  {@link #assembledAddress}
+     */
+    public record Root(int capture, long cfaOffset, int type, List<Piece> pieces) {
+        public Root {
+            pieces = List.copyOf(pieces);
+        }
+
+        /** A value in one place. */
+        public Root(int capture, long cfaOffset, int type) {
+            this(capture, cfaOffset, type, List.of());
+        }
+
+        /** The bits that, or'ed with a frame's CFA, make the address of an assembled value: unique per frame and capture. */
+        public long assemblyBits() {
+            return (0x8000L + capture) << 48;
+        }
+
+        /** Where the value of a root with pieces is, for the frame at {@code cfa} (not a real address). */
+        public long assembledAddress(long cfa) {
+            return cfa | assemblyBits();
+        }
+    }
+
+    /**
+     * A piece of a value: {@code size} bytes at CFA + {@code cfaOffset}, at {@code offset} in the value.
+     */
+    public record Piece(long cfaOffset, int size, int offset) {}
+}

@@ -1,0 +1,47 @@
+package dev.loupe.probegen.ir;
+
+import java.util.List;
+
+/**
+ * How the program reads a value of some type and follows the pointers in it: its size, and where in it the
+ * pointers are and what each leads to. A chunk read with this type may hold several values of it back to back
+ * (a slice's elements); each is scanned.
+ *
+ * @param name  for listings and errors (a Go type name, or a path step such as {@code *req.URL})
+ * @param size  bytes of one value
+ * @param slots the pointers in a value, at most {@link #MAX_SLOTS}
+ */
+public record ReadType(String name, int size, List<Slot> slots) {
+    /** The most slots per type the program scans; more are dropped by the generator (and show as not captured). */
+    public static final int MAX_SLOTS = 8;
+    /** Type id 0: plain bytes (a string's, or a value whose pointers are not followed). */
+    public static final ReadType BYTES = new ReadType("bytes", 1, List.of());
+
+    public ReadType {
+        slots = List.copyOf(slots);
+    }
+
+    /** What a pointer-holding word of a value leads to. */
+    public enum SlotKind {
+        /** A pointer: read {@code size} bytes of {@code target} there. */
+        POINTER,
+        /** A string header (data, len): read up to the string limit of bytes. */
+        STRING,
+        /** A slice header (array, len, cap): read up to the slice limit of {@code target} elements. */
+        SLICE,
+        /** An empty interface (type, data): read the dynamic value's bytes, its size from the runtime type. */
+        EFACE,
+        /** A non-empty interface (itab, data): read the itab's header, then the value as for {@link #EFACE}. */
+        IFACE
+    }
+
+    /**
+     * One pointer-holding word.
+     *
+     * @param offset     its offset in the value
+     * @param kind       what it is
+     * @param target     the type id read where it points (for strings and interfaces, {@link #BYTES}: 0)
+     * @param countDepth whether following it counts toward the pointer depth (false on an expression's path)
+     */
+    public record Slot(int offset, SlotKind kind, int target, boolean countDepth) {}
+}

@@ -1,0 +1,293 @@
+package dev.loupe.probegen.irgen;
+
+import dev.loupe.dwarf.godwarf.GoDwarf;
+import dev.loupe.dwarf.godwarf.GoType;
+import dev.loupe.dwarf.godwarf.Types;
+import dev.loupe.dwarf.godwarf.Variable;
+import dev.loupe.dwarf.loclist.PcRange;
+import dev.loupe.dwarf.op.Location;
+import dev.loupe.probegen.ir.CapturePlan;
+import dev.loupe.probegen.ir.ReadType;
+import dev.loupe.probegen.spec.ResolvedCapture;
+import dev.loupe.probegen.spec.ResolvedFunction;
+import dev.loupe.probegen.spec.ResolvedSpec;
+import dev.loupe.probegen.spec.Step;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Turns a resolved spec into a {@link CapturePlan}. Each function's code is cut where any captured variable's
+ * location changes; in each piece, a capture reads its variable's stack slot (a location relative to the CFA: at a
+ * call, which is where every frame but the innermost is, Go keeps nothing in registers). Pieces are keyed by return
+ * address, which is one past the call the frame is in. What is read there follows the expression's path (a chain
+ * of read types, one per step, whose pointers do not count toward the depth) and then the value's own type, whose
+ * pointers do.
+ */
+public final class CapturePlanner {
+    private final GoDwarf dwarf;
+    private final Types types;
+    private final List<ReadType> readTypes = new ArrayList<>();
+    private final List<List<ReadType.Slot>> pendingSlots = new ArrayList<>();
+    private final Map<Long, Integer> valueTypes = new HashMap<>();
+    /** Read types without pointers to follow, by name: runtime headers, closures. */
+    private final Map<String, Integer> leafTypes = new HashMap<>();
+
+    /** Pieces of one function with the same reads share a plan. */
+    private record PlanKey(int function, List<CapturePlan.Root> roots) {}
+
+    private CapturePlanner(GoDwarf dwarf) {
+        this.dwarf = dwarf;
+        this.types = dwarf.types();
+        readTypes.add(ReadType.BYTES);
+        pendingSlots.add(List.of());
+    }
+
+    /**
+     * The plan for {@code spec}, whose functions and expressions were resolved against {@code dwarf}.
+     *
+     * @param frameBytes the most bytes captured per frame
+     */
+    public static CapturePlan plan(ResolvedSpec spec, GoDwarf dwarf, int frameBytes) {
+        return new CapturePlanner(dwarf).build(spec, frameBytes);
+    }
+
+    private CapturePlan build(ResolvedSpec spec, int frameBytes) {
+        List<CapturePlan.PcRange> ranges = new ArrayList<>();
+        List<CapturePlan.FramePlan> plans = new ArrayList<>();
+        Map<PlanKey, Integer> planIndex = new HashMap<>();
+        for (int fi = 0; fi < spec.functions().size(); fi++) {
+            ResolvedFunction f = spec.functions().get(fi);
+            List<Integer> rootTypes = new ArrayList<>();
+            for (ResolvedCapture c : f.captures()) {
+                rootTypes.add(pathType(c));
+            }
+            for (PcRange piece : pieces(f)) {
+                List<CapturePlan.Root> roots = new ArrayList<>();
+                for (int ci = 0; ci < f.captures().size(); ci++) {
+                    CapturePlan.Root root = root(f, f.captures().get(ci), piece.low(), ci, rootTypes.get(ci));
+                    if (root != null) {
+                        roots.add(root);
+                    }
+                }
+                // A frame with nothing available still gets its row, all NULL: the frame is data too.
+                int fiFinal = fi;
+                int p = planIndex.computeIfAbsent(new PlanKey(fi, List.copyOf(roots)), k -> {
+                    plans.add(new CapturePlan.FramePlan(fiFinal, f.function().name(), k.roots()));
+                    return plans.size() - 1;
+                });
+                // A caller frame's pc is a return address, one past its call: the piece [low, high) of call pcs
+                // is the return addresses (low, high].
+                CapturePlan.PcRange r = new CapturePlan.PcRange(piece.low() + 1, piece.high() + 1, p);
+                if (!ranges.isEmpty() && ranges.getLast().plan() == p && ranges.getLast().high() == r.low()) {
+                    ranges.set(ranges.size() - 1, new CapturePlan.PcRange(ranges.getLast().low(), r.high(), p));
+                } else {
+                    ranges.add(r);
+                }
+            }
+        }
+        ranges.sort((x, y) -> Long.compareUnsigned(x.low(), y.low()));
+        List<ReadType> finished = new ArrayList<>();
+        for (int i = 0; i < readTypes.size(); i++) {
+            ReadType t = readTypes.get(i);
+            List<ReadType.Slot> slots = pendingSlots.get(i);
+            finished.add(new ReadType(t.name(), t.size(), slots.size() > ReadType.MAX_SLOTS ? slots.subList(0, ReadType.MAX_SLOTS) : slots));
+        }
+        var limits = spec.spec().limits();
+        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.pointerDepth(), frameBytes);
+    }
+
+    /** The function's code cut at every pc where a captured variable's location or scope starts or ends. */
+    private List<PcRange> pieces(ResolvedFunction f) {
+        TreeSet<Long> cuts = new TreeSet<>(Long::compareUnsigned);
+        for (PcRange r : f.function().ranges()) {
+            cuts.add(r.low());
+            cuts.add(r.high());
+        }
+        for (ResolvedCapture c : f.captures()) {
+            for (Variable v : c.roots()) {
+                v.locations().forEach(e -> {
+                    cuts.add(e.range().low());
+                    cuts.add(e.range().high());
+                });
+                v.scope().forEach(s -> {
+                    cuts.add(s.low());
+                    cuts.add(s.high());
+                });
+            }
+        }
+        List<PcRange> out = new ArrayList<>();
+        Long prev = null;
+        for (long cut : cuts) {
+            if (prev != null && f.function().contains(prev)) {
+                out.add(new PcRange(prev, cut));
+            }
+            prev = cut;
+        }
+        return out;
+    }
+
+    /** Where the capture's variable is at {@code pc}, relative to the CFA; null when it is not on the stack there. */
+    private CapturePlan.Root root(ResolvedFunction f, ResolvedCapture c, long pc, int capture, int type) {
+        for (Variable v : c.roots()) {
+            if (!v.scope().isEmpty() && v.scope().stream().noneMatch(s -> s.contains(pc))) {
+                continue;
+            }
+            Location at = dwarf.location(f.function(), v, pc);
+            if (at instanceof Location.CfaOffset o) {
+                return new CapturePlan.Root(capture, o.offset(), type);
+            }
+            // A multi-word value (string, slice, interface, complex) is described piece by piece: pieces in
+            // consecutive stack slots are the value as usual; others the program puts together.
+            if (at instanceof Location.Pieces p && !p.pieces().isEmpty()
+                    && p.pieces().stream().allMatch(x -> x.location() instanceof Location.CfaOffset)) {
+                List<CapturePlan.Piece> pieces = new ArrayList<>();
+                long first = ((Location.CfaOffset) p.pieces().getFirst().location()).offset();
+                boolean contiguous = true;
+                int offset = 0;
+                for (Location.Piece piece : p.pieces()) {
+                    long slot = ((Location.CfaOffset) piece.location()).offset();
+                    contiguous &= slot == first + offset;
+                    pieces.add(new CapturePlan.Piece(slot, (int) piece.size(), offset));
+                    offset += (int) piece.size();
+                }
+                return contiguous ? new CapturePlan.Root(capture, first, type) : new CapturePlan.Root(capture, 0, type, pieces);
+            }
+        }
+        return null;
+    }
+
+    /** The read type of the capture's root: one per path step, ending with the value's own type. */
+    private int pathType(ResolvedCapture c) {
+        List<GoType> values = new ArrayList<>();
+        GoType cur = c.rootType();
+        for (Step s : c.path()) {
+            values.add(cur);
+            cur = switch (s) {
+                case Step.Deref d -> d.pointee();
+                case Step.FieldAt fa -> fa.type();
+                case Step.Index ix -> ix.element();
+                case Step.Len l -> cur;
+                case Step.Cap k -> cur;
+            };
+        }
+        // What the last step (or the root, without steps) leaves: the value, read with its own type.
+        int next = c.path().isEmpty() || !(c.path().getLast() instanceof Step.Len || c.path().getLast() instanceof Step.Cap)
+                ? valueType(cur) : lengthType(cur);
+        for (int i = c.path().size() - 1; i >= 0; i--) {
+            Step s = c.path().get(i);
+            if (s instanceof Step.Len || s instanceof Step.Cap) {
+                continue;
+            }
+            GoType before = values.get(i);
+            int size = (int) Math.max(0, types.sizeOf(before));
+            List<ReadType.Slot> slots = switch (s) {
+                case Step.Deref d -> List.of(new ReadType.Slot(0, ReadType.SlotKind.POINTER, next, false));
+                case Step.FieldAt fa -> shifted(readTypeSlots(next), fa.offset());
+                case Step.Index ix when ix.through() == Step.Index.Kind.ARRAY ->
+                        shifted(readTypeSlots(next), ix.index() * Math.max(0, types.sizeOf(ix.element())));
+                case Step.Index ix when ix.through() == Step.Index.Kind.SLICE ->
+                        List.of(new ReadType.Slot(0, ReadType.SlotKind.SLICE, next, false));
+                case Step.Index ix -> List.of(new ReadType.Slot(0, ReadType.SlotKind.STRING, 0, false));
+                case Step.Len l -> List.of();
+                case Step.Cap k -> List.of();
+            };
+            next = add(pathName(c, i), size, slots);
+        }
+        return next;
+    }
+
+    /** For len/cap of a map or channel: the runtime header behind the pointer; otherwise the value itself. */
+    private int lengthType(GoType t) {
+        GoType u = types.underlying(t);
+        if (u instanceof GoType.MapType || u instanceof GoType.Chan) {
+            return valueType(t);
+        }
+        return add(t.name(), (int) Math.max(0, types.sizeOf(t)), List.of());
+    }
+
+    private String pathName(ResolvedCapture c, int step) {
+        return c.spec().expr() + " (step " + step + ")";
+    }
+
+    private List<ReadType.Slot> readTypeSlots(int type) {
+        return pendingSlots.get(type);
+    }
+
+    private int add(String name, int size, List<ReadType.Slot> slots) {
+        readTypes.add(new ReadType(name, size, List.of()));
+        pendingSlots.add(List.copyOf(slots));
+        return readTypes.size() - 1;
+    }
+
+    /** The read type of a value of type {@code t}: its size and the pointers in it, which count toward the depth. */
+    private int valueType(GoType t) {
+        Integer known = valueTypes.get(t.offset());
+        if (known != null) {
+            return known;
+        }
+        int id = add(t.name(), (int) Math.max(0, types.sizeOf(t)), List.of());
+        valueTypes.put(t.offset(), id);
+        List<ReadType.Slot> slots = new ArrayList<>();
+        slotsOf(t, 0, slots, 0);
+        pendingSlots.set(id, List.copyOf(slots));
+        return id;
+    }
+
+    /** The pointer words of a value of type {@code t} at {@code base}, as far as {@link ReadType#MAX_SLOTS} allows. */
+    private void slotsOf(GoType t, long base, List<ReadType.Slot> out, int nesting) {
+        if (out.size() >= ReadType.MAX_SLOTS || nesting > 32) {
+            return;
+        }
+        switch (types.underlying(t)) {
+            case GoType.Pointer p when p.elem().isPresent() -> {
+                GoType elem = types.get(p.elem().get());
+                if (types.sizeOf(elem) > 0) {
+                    out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, valueType(elem), true));
+                }
+            }
+            case GoType.StringType s -> out.add(new ReadType.Slot((int) base, ReadType.SlotKind.STRING, 0, true));
+            case GoType.Slice s -> out.add(new ReadType.Slot((int) base, ReadType.SlotKind.SLICE, valueType(types.get(s.elem())), true));
+            case GoType.Struct s -> {
+                for (var f : s.fields()) {
+                    slotsOf(types.get(f.type()), base + f.offset(), out, nesting + 1);
+                }
+            }
+            case GoType.Array a -> {
+                GoType elem = types.get(a.elem());
+                long size = types.sizeOf(elem);
+                for (long i = 0; i < a.count() && size > 0 && out.size() < ReadType.MAX_SLOTS; i++) {
+                    slotsOf(elem, base + i * size, out, nesting + 1);
+                }
+            }
+            case GoType.Interface i -> {
+                boolean empty = types.get(i.implementation()).name().endsWith("eface");
+                out.add(new ReadType.Slot((int) base, empty ? ReadType.SlotKind.EFACE : ReadType.SlotKind.IFACE, 0, true));
+            }
+            case GoType.MapType m -> implementation(m.implementation(), base, out);
+            case GoType.Chan c -> implementation(c.implementation(), base, out);
+            // A func value points at its closure, whose first word is the code pointer: the function's name.
+            case GoType.Func f -> out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf("funcval", 8), true));
+            default -> { }
+        }
+    }
+
+    /** A map or channel is a pointer to the runtime's header, which is read (for its length) but not followed. */
+    private void implementation(dev.loupe.dwarf.godwarf.TypeRef ref, long base, List<ReadType.Slot> out) {
+        if (types.underlying(types.get(ref)) instanceof GoType.Pointer p && p.elem().isPresent()) {
+            GoType header = types.get(p.elem().get());
+            out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf(header.name(), (int) Math.max(0, types.sizeOf(header))), true));
+        }
+    }
+
+    private int leaf(String name, int size) {
+        return leafTypes.computeIfAbsent(name + "/" + size, k -> add(name, size, List.of()));
+    }
+
+    private static List<ReadType.Slot> shifted(List<ReadType.Slot> slots, long by) {
+        return slots.stream().map(s -> new ReadType.Slot((int) (s.offset() + by), s.kind(), s.target(), s.countDepth())).toList();
+    }
+}
