@@ -48,7 +48,7 @@ public final class CaptureDecoder {
         this.plan = plan;
         this.types = dwarf.types();
         this.layout = layout;
-        this.values = new ValueDecoder(memory, dwarf, pclntab, layout, plan.pointerDepth());
+        this.values = new ValueDecoder(memory, dwarf, pclntab, layout, plan.pointerDepth(), plan.dynamicTypes().keySet());
     }
 
     /** True for a {@link CaptureRecord}, false for a goroutine record. */

@@ -48,9 +48,15 @@ final class ValueDecoder {
     /** The program reads an interface's dynamic value as bytes: what its pointers lead to is not read. */
     static final String INSIDE_INTERFACE = "not captured: pointers inside an interface's dynamic value are not followed yet";
     private int insideInterface;
+    private final java.util.Set<Long> followed;
 
-    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth) {
+    /**
+     * @param followed the runtime types whose values behind an interface the program read with their type (and so
+     *                 followed their pointers); others it read as bytes
+     */
+    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth, java.util.Set<Long> followed) {
         this.memory = memory;
+        this.followed = java.util.Set.copyOf(followed);
         this.dwarf = dwarf;
         this.types = dwarf.types();
         this.pclntab = pclntab;
@@ -152,9 +158,12 @@ final class ValueDecoder {
                 if (h == null) {
                     yield missing("the channel's header was not captured");
                 }
-                ObjectNode o = JSON.objectNode().put("len", h.getLong((int) layout.hchan().qcount()))
-                        .put("cap", h.getLong((int) layout.hchan().dataqsiz()));
-                o.set("items", missing("channel items are not captured yet"));
+                RuntimeLayout.Hchan hl = layout.hchan();
+                long qcount = h.getLong((int) hl.qcount());
+                long dataqsiz = h.getLong((int) hl.dataqsiz());
+                ObjectNode o = JSON.objectNode().put("len", qcount).put("cap", dataqsiz);
+                o.set("items", items(types.get(c.elem()), h.getLong((int) hl.buf()), qcount, dataqsiz,
+                        h.getLong((int) hl.recvx()), depth + 1));
                 yield o;
             }
             case GoType.Func f -> {
@@ -265,6 +274,19 @@ final class ValueDecoder {
         return o;
     }
 
+    /** A channel's buffered items, oldest first: {@code qcount} of the ring of {@code dataqsiz} at {@code buf}, from {@code recvx}. */
+    private JsonNode items(GoType elem, long buf, long qcount, long dataqsiz, long recvx, int depth) {
+        long es = types.sizeOf(elem);
+        if (qcount < 0 || qcount > dataqsiz || recvx >= Math.max(1, dataqsiz) || es < 0) {
+            return missing("a channel header with len " + qcount + ", cap " + dataqsiz + " and recvx " + recvx);
+        }
+        ArrayNode arr = JSON.arrayNode();
+        for (long i = 0; i < qcount; i++) {
+            arr.add(es == 0 ? JSON.objectNode() : decode(elem, buf + (recvx + i) % dataqsiz * es, depth));
+        }
+        return arr;
+    }
+
     private JsonNode iface(GoType.Interface i, ByteBuffer b, int depth) {
         long first = b.getLong(0);
         long data = b.getLong(8);
@@ -285,21 +307,22 @@ final class ValueDecoder {
             return missing("no DWARF type for the runtime type at 0x" + Long.toHexString(typeAddress));
         }
         ObjectNode o = JSON.objectNode().put("type", dynamic.get().name());
+        int opaque = followed.contains(typeAddress) ? 0 : 1;
         if (pointerShaped(dynamic.get(), 0)) {
             // A pointer-shaped value is the data word itself.
             ByteBuffer word = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, data);
-            insideInterface++;
+            insideInterface += opaque;
             try {
                 o.set("value", value(dynamic.get(), word, -1, depth));
             } finally {
-                insideInterface--;
+                insideInterface -= opaque;
             }
         } else {
-            insideInterface++;
+            insideInterface += opaque;
             try {
                 o.set("value", decode(dynamic.get(), data, depth + 1));
             } finally {
-                insideInterface--;
+                insideInterface -= opaque;
             }
         }
         return o;

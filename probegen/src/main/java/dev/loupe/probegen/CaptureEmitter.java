@@ -41,6 +41,10 @@ final class CaptureEmitter {
     static final String TYPES_MAP = "cap_types";
     static final String SEEN_MAP = "cap_seen";
     static final String SCRATCH_MAP = "cap_scratch";
+    static final String DYNAMIC_TYPES_MAP = "cap_dyntypes";
+    /** Dynamic types of interfaces the pass can follow: a power of two. */
+    static final int MAX_DYNAMIC_TYPES = CapturePlan.MAX_DYNAMIC_TYPES;
+    static final int DYNAMIC_TYPES_BYTES = MAX_DYNAMIC_TYPES * 16;
 
     /** Chunk data per frame: a power of two, for masking offsets the verifier must see bounded. */
     static final int DATA_MAX = 16384;
@@ -66,7 +70,7 @@ final class CaptureEmitter {
     private static final int DATA = CaptureRecord.HEADER_BYTES;
     private static final int QUEUE = DATA + DATA_MAX + CHUNK_MAX + 16;
     private static final int LOCALS = QUEUE + QUEUE_LEN * QUEUE_ENTRY;
-    static final int SCRATCH_BYTES = LOCALS + 16 * 8;
+    static final int SCRATCH_BYTES = LOCALS + 24 * 8;
     /** Bytes of an itab read to find its type word. */
     private static final int ITAB_HEAD = 16;
 
@@ -101,11 +105,13 @@ final class CaptureEmitter {
     private static final int SLOT_P2 = LOCALS + 104;
     private static final int CHUNKS = LOCALS + 112;
     private static final int ASM_AT = LOCALS + 120;
+    private static final int DYNAMIC_ID = LOCALS + 128;
     private static final int SEEN_KEY = -192;
     private static final int SEEN_VALUE = -200;
     private static final int TMP = -256;
     /** The head of a runtime type ({@code abi.Type}), up to its kind, read for an interface's dynamic type. */
     private static final int TYPE_HEAD = -320;
+    private static final int DYNAMIC_PTR = -328;
     private static final int RANGES_PTR = -272;
 
     private final Assembler a;
@@ -164,6 +170,8 @@ final class CaptureEmitter {
         a.emit(Insn.mov64Reg(R6, R0));
         Calls.lookup(a, RANGES_MAP, SEEN_KEY, done);
         a.emit(Insn.stx(Size.DW, RFP, RANGES_PTR, R0));
+        Calls.lookup(a, DYNAMIC_TYPES_MAP, SEEN_KEY, done);
+        a.emit(Insn.stx(Size.DW, RFP, DYNAMIC_PTR, R0));
         a.emit(Insn.ldx(Size.H, R8, R9, GoroutineRecord.NPCS));
         Calls.iterNew(a, kernel, ITER_FRAMES, R8);
         String nextFrame = label("next_frame");
@@ -219,20 +227,29 @@ final class CaptureEmitter {
      * {@code 1 - ((pc - low) >>> 63)}): a branch per step made 2^steps paths for the verifier to walk.
      */
     private void classify(String miss) {
-        a.emit(Insn.ldx(Size.DW, R5, RFP, RANGES_PTR), Insn.mov64Imm(R4, 0));
-        for (int step = rangeSlots / 2; step >= 1; step /= 2) {
-            a.emit(Insn.mov64Reg(R1, R4), AluOp.ADD.imm(R1, step), AluOp.AND.imm(R1, rangeSlots - 1))
-                    .emit(AluOp.MUL.imm(R1, RANGE_BYTES), AluOp.ADD.reg(R1, R5))
-                    .emit(Insn.ldx(Size.DW, R3, R1, 0))
-                    .emit(Insn.mov64Reg(R1, R2), AluOp.SUB.reg(R1, R3), AluOp.RSH.imm(R1, 63))
-                    .emit(Insn.mov64Imm(R3, 1), AluOp.SUB.reg(R3, R1), AluOp.MUL.imm(R3, step), AluOp.ADD.reg(R4, R3));
-        }
-        a.emit(AluOp.AND.imm(R4, rangeSlots - 1), AluOp.MUL.imm(R4, RANGE_BYTES), AluOp.ADD.reg(R4, R5))
-                .emit(Insn.ldx(Size.DW, R3, R4, 0))
+        a.emit(Insn.ldx(Size.DW, R5, RFP, RANGES_PTR));
+        search(rangeSlots, RANGE_BYTES);
+        a.emit(Insn.ldx(Size.DW, R3, R4, 0))
                 .emit(JumpOp.JGT.reg(R3, R2, miss))
                 .emit(Insn.ldx(Size.DW, R3, R4, 8))
                 .emit(JumpOp.JGE.reg(R2, R3, miss))
                 .emit(Insn.ldx(Size.W, R3, R4, 16));
+    }
+
+    /**
+     * r4 = the entry of the table at r5 ({@code slots}, a power of two, of {@code entryBytes} each, sorted by the u64
+     * key they start with, padded with keys of 2^63-1) with the largest key at most r2. Clobbers r1 and r3.
+     */
+    private void search(int slots, int entryBytes) {
+        a.emit(Insn.mov64Imm(R4, 0));
+        for (int step = slots / 2; step >= 1; step /= 2) {
+            a.emit(Insn.mov64Reg(R1, R4), AluOp.ADD.imm(R1, step), AluOp.AND.imm(R1, slots - 1))
+                    .emit(AluOp.MUL.imm(R1, entryBytes), AluOp.ADD.reg(R1, R5))
+                    .emit(Insn.ldx(Size.DW, R3, R1, 0))
+                    .emit(Insn.mov64Reg(R1, R2), AluOp.SUB.reg(R1, R3), AluOp.RSH.imm(R1, 63))
+                    .emit(Insn.mov64Imm(R3, 1), AluOp.SUB.reg(R3, R1), AluOp.MUL.imm(R3, step), AluOp.ADD.reg(R4, R3));
+        }
+        a.emit(AluOp.AND.imm(R4, slots - 1), AluOp.MUL.imm(R4, entryBytes), AluOp.ADD.reg(R4, R5));
     }
 
     /**
@@ -447,14 +464,20 @@ final class CaptureEmitter {
                 .emit(Insn.mov64Reg(R3, R1), AluOp.ADD.imm(R3, 8))
                 .emit(Insn.ldx(Size.DW, R4, R6, CHUNK), Insn.ldx(Size.DW, R5, R6, LEN), AluOp.ADD.reg(R4, R5))
                 .emit(JumpOp.JGT.reg(R3, R4, next))
-                .emit(AluOp.ADD.imm(R3, 8), Insn.mov64Imm(R5, 0))
+                // r3 = where the second word is: the slot's offset plus its (signed) distance.
+                .emit(Insn.ldx(Size.W, R3, R8, 12), AluOp.LSH.imm(R3, 32), AluOp.ARSH.imm(R3, 32), AluOp.ADD.reg(R3, R1))
+                .emit(Insn.mov64Imm(R5, 0))
                 .emit(AluOp.AND.imm(R1, DATA_MAX - 1), AluOp.ADD.reg(R1, R6))
                 .emit(Insn.ldx(Size.DW, R2, R1, DATA))
                 .emit(JumpOp.JEQ.imm(R2, 0, next));
         // The second word (a length, or an interface's data) only if the chunk holds it.
         String oneWord = label("one_word");
-        a.emit(JumpOp.JGT.reg(R3, R4, oneWord))
-                .emit(Insn.ldx(Size.DW, R5, R1, DATA + 8))
+        a.emit(Insn.ldx(Size.DW, R1, R6, CHUNK))
+                .emit(JumpOp.JLT.reg(R3, R1, oneWord))
+                .emit(Insn.mov64Reg(R1, R3), AluOp.ADD.imm(R1, 8))
+                .emit(JumpOp.JGT.reg(R1, R4, oneWord))
+                .emit(AluOp.AND.imm(R3, DATA_MAX - 1), AluOp.ADD.reg(R3, R6))
+                .emit(Insn.ldx(Size.DW, R5, R3, DATA))
                 .label(oneWord)
                 .emit(Insn.mov64Reg(R3, R5))
                 .emit(Insn.stx(Size.DW, R6, PUSH_ADDR, R2), Insn.stx(Size.DW, R6, SLOT_P2, R3))
@@ -509,7 +532,16 @@ final class CaptureEmitter {
                 .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, TYPE_HEAD), Insn.mov64Imm(R2, typeHeadBytes))
                 .emit(Insn.ldx(Size.DW, R3, R6, PUSH_ADDR));
         Calls.copyFromTarget(a);
+        // Is it a type the plan knows how to follow? Then its read type, else bytes.
+        String unknown = label("dyn_unknown");
         a.emit(JumpOp.JNE.imm(R0, 0, next))
+                .emit(Insn.ldx(Size.DW, R2, R6, PUSH_ADDR), Insn.ldx(Size.DW, R5, RFP, DYNAMIC_PTR));
+        search(MAX_DYNAMIC_TYPES, 16);
+        a.emit(Insn.ldx(Size.DW, R3, R4, 0), Insn.mov64Imm(R1, 0))
+                .emit(JumpOp.JNE.reg(R3, R2, unknown))
+                .emit(Insn.ldx(Size.W, R1, R4, 8))
+                .label(unknown)
+                .emit(Insn.stx(Size.DW, R6, DYNAMIC_ID, R1))
                 .emit(Insn.ldx(Size.DW, R1, RFP, TYPE_HEAD + typeSizeOffset))
                 .emit(Insn.ldx(Size.B, R2, RFP, TYPE_HEAD + typeKindOffset), AluOp.AND.imm(R2, KIND_MASK))
                 .emit(JumpOp.JNE.imm(R2, KIND_POINTER, sized))
@@ -529,7 +561,7 @@ final class CaptureEmitter {
         a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1))
                 .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2), Insn.stx(Size.DW, R6, PUSH_ADDR, R1))
                 .emit(JumpOp.JEQ.imm(R1, 0, next))
-                .emit(Insn.st(Size.DW, R6, PUSH_TYPE, 0));
+                .emit(Insn.ldx(Size.DW, R1, R6, DYNAMIC_ID), Insn.stx(Size.DW, R6, PUSH_TYPE, R1));
         push(next);
         a.label(done);
         Calls.iterDestroy(a, kernel, ITER_SLOTS);

@@ -17,7 +17,7 @@ import java.util.List;
  * cap_plans   per plan: u32 entries, u32 0, then up to 64 entries {i64 field, u32 size, u32 kind << 16 | type}:
  *             a read at CFA + field, or a value in pieces (an assembly, then its pieces: see CaptureEmitter)
  * cap_types   per type: u32 size, u32 slots, then up to 8 slots {u32 offset, u16 kind, u16 counts depth,
- *             u32 target type, u32 0}
+ *             u32 target type, i32 where its second word is, from it}
  * </pre>
  */
 public final class CaptureMaps {
@@ -65,7 +65,7 @@ public final class CaptureMaps {
             ByteBuffer b = buffer(CaptureEmitter.TYPE_BYTES).putInt(t.size()).putInt(t.slots().size());
             for (ReadType.Slot s : t.slots()) {
                 b.putInt(s.offset()).putShort((short) s.kind().ordinal()).putShort((short) (s.countDepth() ? 1 : 0))
-                        .putInt(s.target()).putInt(0);
+                        .putInt(s.target()).putInt(s.second());
             }
             types.add(b.array());
         }
@@ -77,7 +77,27 @@ public final class CaptureMaps {
                 new MapSpec(CaptureEmitter.TYPES_MAP, MapSpec.Kind.ARRAY, 4, CaptureEmitter.TYPE_BYTES, Math.max(1, types.size()),
                         types),
                 new MapSpec(CaptureEmitter.SEEN_MAP, MapSpec.Kind.HASH, 16, 8, CaptureEmitter.SEEN_ENTRIES, List.of()),
+                new MapSpec(CaptureEmitter.DYNAMIC_TYPES_MAP, MapSpec.Kind.ARRAY, 4, CaptureEmitter.DYNAMIC_TYPES_BYTES, 1,
+                        List.of(dynamicTypes(plan))),
                 new MapSpec(CaptureEmitter.SCRATCH_MAP, MapSpec.Kind.ARRAY, 4, CaptureEmitter.SCRATCH_BYTES, 1, List.of()));
+    }
+
+    /**
+     * cap_dyntypes: one value, {u32 count, u32 0}, then sorted {u64 runtime type address, u32 read type, u32 0}
+     * entries, searched in the program like the ranges.
+     */
+    private static byte[] dynamicTypes(CapturePlan plan) {
+        if (plan.dynamicTypes().size() > CaptureEmitter.MAX_DYNAMIC_TYPES) {
+            throw new IllegalArgumentException(plan.dynamicTypes().size() + " dynamic types of interfaces, at most "
+                    + CaptureEmitter.MAX_DYNAMIC_TYPES);
+        }
+        ByteBuffer b = buffer(CaptureEmitter.DYNAMIC_TYPES_BYTES);
+        var sorted = new java.util.TreeMap<>(plan.dynamicTypes());
+        for (int i = 0; i < CaptureEmitter.MAX_DYNAMIC_TYPES; i++) {
+            var e = sorted.pollFirstEntry();
+            b.putLong(e == null ? Long.MAX_VALUE : e.getKey()).putInt(e == null ? 0 : e.getValue()).putInt(0);
+        }
+        return b.array();
     }
 
     private static ByteBuffer buffer(int size) {

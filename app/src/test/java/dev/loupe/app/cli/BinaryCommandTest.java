@@ -94,7 +94,10 @@ class BinaryCommandTest {
             String outermost = lines.get(lines.size() - 2).strip().replace("  (inlined)", "");
             String innermostPos = lines.get(2).strip();
             assertEquals(a2l.get(2 * i).replace("[...]", ""), outermost.replace("[...]", ""), blocks[i]);
-            assertEquals(a2l.get(2 * i + 1), innermostPos, blocks[i]);
+            // A pc past a tiny function's code (in its padding) has no line: addr2line says ":-1", Loupe, as the
+            // runtime's FileLine does, "?:0".
+            String a2lPos = a2l.get(2 * i + 1).equals(":-1") ? "?:0" : a2l.get(2 * i + 1);
+            assertEquals(a2lPos, innermostPos, blocks[i]);
         }
     }
 

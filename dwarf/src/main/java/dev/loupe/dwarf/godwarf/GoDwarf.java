@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,8 @@ public final class GoDwarf {
     private final DebugInfo info;
     private final Types types;
     private final Map<Long, LineTable> fileTables = new ConcurrentHashMap<>();
+    private static final String ITAB_PREFIX = "go:itab.";
+    private volatile Map<Long, Long> runtimeTypeByDie;
 
     private GoDwarf(ElfFile elf, DebugInfo info) {
         this.elf = elf;
@@ -117,6 +120,45 @@ public final class GoDwarf {
      */
     public Optional<GoType> typeAtAddress(long address) {
         return elf.symbol("type:*").flatMap(start -> types.byRuntimeTypeOffset(address - start.value()));
+    }
+
+    /**
+     * The link-time address of the {@code runtime._type} of {@code t} (the inverse of {@link #typeAtAddress}): what an
+     * interface holding a value of that type has in its type word. Empty without the symbol table, or for a type
+     * the binary has no runtime type of.
+     */
+    public OptionalLong runtimeTypeAddress(GoType t) {
+        var start = elf.symbol("type:*");
+        if (start.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Map<Long, Long> byDie = runtimeTypeByDie;
+        if (byDie == null) {
+            byDie = new HashMap<>();
+            for (Map.Entry<Long, Long> e : info.index().runtimeTypes().entrySet()) {
+                byDie.putIfAbsent(e.getValue(), e.getKey());
+            }
+            runtimeTypeByDie = byDie;
+        }
+        Long offset = byDie.get(t.offset());
+        return offset == null ? OptionalLong.empty() : OptionalLong.of(start.get().value() + offset);
+    }
+
+    /**
+     * The concrete types the binary has an itab for with the interface called {@code interfaceName}: the dynamic
+     * types a value of that (non-empty) interface can have. From the symbol table's {@code go:itab.T,I} symbols;
+     * empty without it.
+     */
+    public List<GoType> itabTypes(String interfaceName) {
+        List<GoType> out = new ArrayList<>();
+        String suffix = "," + interfaceName;
+        for (var sym : elf.symbols()) {
+            String n = sym.name();
+            if (n.startsWith(ITAB_PREFIX) && n.endsWith(suffix)) {
+                types.byName(n.substring(ITAB_PREFIX.length(), n.length() - suffix.length())).ifPresent(out::add);
+            }
+        }
+        return out;
     }
 
     /** The address of the package-level variable {@code name} (e.g. "runtime.allgs"), if DWARF gives one. */

@@ -1,6 +1,7 @@
 package dev.loupe.probegen.ir;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a snapshot program captures besides stacks. A frame whose pc falls in one of {@link #ranges} is
@@ -15,16 +16,22 @@ import java.util.List;
  * @param sliceBytes   the most bytes read of one slice's elements (or of an interface's dynamic value)
  * @param pointerDepth the most pointers followed from a root (steps of an expression's path do not count)
  * @param frameBytes   the most bytes captured per frame
+ * @param dynamicTypes by the address of a runtime type an interface may hold, the read type of the value behind
+ *                     its data word (for a pointer type, of what it points to); an interface holding another type
+ *                     has its value read as bytes, its pointers not followed
  */
 public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<ReadType> types, int stringBytes, int sliceBytes,
-                          int pointerDepth, int frameBytes) {
+                          int pointerDepth, int frameBytes, Map<Long, Integer> dynamicTypes) {
+    /** The most dynamic types of interfaces a plan follows (a table the program searches); others are read as bytes. */
+    public static final int MAX_DYNAMIC_TYPES = 256;
     /** A plan that captures nothing. */
-    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 0, 1);
+    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 0, 1, Map.of());
 
     public CapturePlan {
         ranges = List.copyOf(ranges);
         plans = List.copyOf(plans);
         types = List.copyOf(types);
+        dynamicTypes = Map.copyOf(dynamicTypes);
     }
 
     /** True when there is nothing to capture. */

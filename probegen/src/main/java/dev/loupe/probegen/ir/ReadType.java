@@ -42,6 +42,14 @@ public record ReadType(String name, int size, List<Slot> slots) {
      * @param kind       what it is
      * @param target     the type id read where it points (for strings and interfaces, {@link #BYTES}: 0)
      * @param countDepth whether following it counts toward the pointer depth (false on an expression's path)
+     * @param second     where the word that goes with it is (a string's or slice's length, an interface's data),
+     *                   from it: 8 but for a channel's buffer, whose length is the channel's capacity elsewhere in
+     *                   its header
      */
-    public record Slot(int offset, SlotKind kind, int target, boolean countDepth) {}
+    public record Slot(int offset, SlotKind kind, int target, boolean countDepth, int second) {
+        /** A slot whose second word, if any, follows it. */
+        public Slot(int offset, SlotKind kind, int target, boolean countDepth) {
+            this(offset, kind, target, countDepth, 8);
+        }
+    }
 }

@@ -33,6 +33,10 @@ public final class CapturePlanner {
     private final List<ReadType> readTypes = new ArrayList<>();
     private final List<List<ReadType.Slot>> pendingSlots = new ArrayList<>();
     private final Map<Long, Integer> valueTypes = new HashMap<>();
+    private final Map<Long, Integer> dynamicTypes = new HashMap<>();
+    /** The read type of each channel type's header with its buffer, by the channel type's DIE. */
+    private final Map<Long, Integer> channelHeaders = new HashMap<>();
+    private final java.util.Set<String> interfacesDone = new java.util.HashSet<>();
     /** Read types without pointers to follow, by name: runtime headers, closures. */
     private final Map<String, Integer> leafTypes = new HashMap<>();
 
@@ -97,7 +101,8 @@ public final class CapturePlanner {
             finished.add(new ReadType(t.name(), t.size(), slots.size() > ReadType.MAX_SLOTS ? slots.subList(0, ReadType.MAX_SLOTS) : slots));
         }
         var limits = spec.spec().limits();
-        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.pointerDepth(), frameBytes);
+        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.pointerDepth(), frameBytes,
+                dynamicTypes);
     }
 
     /** The function's code cut at every pc where a captured variable's location or scope starts or ends. */
@@ -266,9 +271,12 @@ public final class CapturePlanner {
             case GoType.Interface i -> {
                 boolean empty = types.get(i.implementation()).name().endsWith("eface");
                 out.add(new ReadType.Slot((int) base, empty ? ReadType.SlotKind.EFACE : ReadType.SlotKind.IFACE, 0, true));
+                if (!empty) {
+                    dynamicTypesOf(t);
+                }
             }
             case GoType.MapType m -> implementation(m.implementation(), base, out);
-            case GoType.Chan c -> implementation(c.implementation(), base, out);
+            case GoType.Chan c -> channel(c, base, out);
             // A func value points at its closure, whose first word is the code pointer: the function's name.
             case GoType.Func f -> out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf("funcval", 8), true));
             default -> { }
@@ -280,6 +288,60 @@ public final class CapturePlanner {
         if (types.underlying(types.get(ref)) instanceof GoType.Pointer p && p.elem().isPresent()) {
             GoType header = types.get(p.elem().get());
             out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf(header.name(), (int) Math.max(0, types.sizeOf(header))), true));
+        }
+    }
+
+    /**
+     * A channel points to its {@code runtime.hchan}, read with its buffer: {@code dataqsiz} elements at {@code buf}
+     * (up to the slice limit), which the decoder orders from {@code recvx}.
+     */
+    private void channel(GoType.Chan c, long base, List<ReadType.Slot> out) {
+        if (!(types.underlying(types.get(c.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()) {
+            return;
+        }
+        GoType header = types.get(p.elem().get());
+        if (!(types.underlying(header) instanceof GoType.Struct hchan) || hchan.field("buf").isEmpty() || hchan.field("dataqsiz").isEmpty()) {
+            implementation(c.implementation(), base, out);
+            return;
+        }
+        Integer id = channelHeaders.get(c.offset());
+        if (id == null) {
+            id = add(header.name() + " of " + c.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
+            channelHeaders.put(c.offset(), id);
+            long buf = hchan.field("buf").get().offset();
+            long cap = hchan.field("dataqsiz").get().offset();
+            GoType elem = types.get(c.elem());
+            if (types.sizeOf(elem) > 0) {
+                pendingSlots.set(id, List.of(new ReadType.Slot((int) buf, ReadType.SlotKind.SLICE, valueType(elem), true, (int) (cap - buf))));
+            }
+        }
+        out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
+    }
+
+    /**
+     * The concrete types the binary pairs with a non-empty interface in its itabs, each with the read type of what
+     * its data word leads to, so that the program follows the pointers in an interface's dynamic value too.
+     */
+    private void dynamicTypesOf(GoType iface) {
+        if (!interfacesDone.add(iface.name())) {
+            return;
+        }
+        for (GoType concrete : dwarf.itabTypes(iface.name())) {
+            var address = dwarf.runtimeTypeAddress(concrete);
+            if (address.isEmpty() || dynamicTypes.containsKey(address.getAsLong())) {
+                continue;
+            }
+            if (dynamicTypes.size() == CapturePlan.MAX_DYNAMIC_TYPES) {
+                // The rest are read as bytes, and their values say so.
+                return;
+            }
+            GoType behind = concrete;
+            if (types.underlying(concrete) instanceof GoType.Pointer p && p.elem().isPresent()) {
+                behind = types.get(p.elem().get());
+            }
+            if (types.sizeOf(behind) > 0) {
+                dynamicTypes.put(address.getAsLong(), valueType(behind));
+            }
         }
     }
 
