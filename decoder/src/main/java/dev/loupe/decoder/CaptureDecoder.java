@@ -57,7 +57,7 @@ public final class CaptureDecoder {
                 && (ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getShort(CaptureRecord.FLAGS) & CaptureRecord.CAPTURE) != 0;
     }
 
-    private record Header(int goroutine, int chainIndex, int plan, long cfa, boolean truncated) {}
+    private record Header(int goroutine, int chainIndex, int plan, long cfa, boolean truncated, boolean overBudget) {}
 
     /**
      * Adds one capture record.
@@ -75,7 +75,8 @@ public final class CaptureDecoder {
         }
         memory.add(b);
         headers.add(new Header(b.getInt(CaptureRecord.INDEX), Short.toUnsignedInt(b.getShort(CaptureRecord.FRAME)), planIndex,
-                b.getLong(CaptureRecord.CFA), (b.getShort(CaptureRecord.FLAGS) & CaptureRecord.TRUNCATED) != 0));
+                b.getLong(CaptureRecord.CFA), (b.getShort(CaptureRecord.FLAGS) & CaptureRecord.TRUNCATED) != 0,
+                (b.getShort(CaptureRecord.FLAGS) & CaptureRecord.OVER_BUDGET) != 0));
     }
 
     /**
@@ -102,6 +103,10 @@ public final class CaptureDecoder {
                 var root = fp.roots().stream().filter(r -> r.capture() == capture).findFirst();
                 if (root.isEmpty()) {
                     row.add(null);
+                    continue;
+                }
+                if (h.overBudget()) {
+                    row.add(ValueDecoder.missing("not captured: the snapshot's snapshot_bytes limit was reached"));
                     continue;
                 }
                 CapturePlan.Root r = root.get();

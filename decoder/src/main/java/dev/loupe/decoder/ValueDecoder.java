@@ -144,6 +144,10 @@ final class ValueDecoder {
                 if (header == 0) {
                     yield JSON.nullNode();
                 }
+                JsonNode entries = layout.map() instanceof RuntimeLayout.SwissMap sm ? swissMap(m, sm, header, depth + 1) : null;
+                if (entries != null) {
+                    yield entries;
+                }
                 ObjectNode o = missing("map entries are not captured yet");
                 OptionalLong count = countOf(m.implementation(), header);
                 count.ifPresent(n -> o.put("len", n));
@@ -342,6 +346,90 @@ final class ValueDecoder {
             case GoType.Struct s -> s.fields().size() == 1 && pointerShaped(types.get(s.fields().getFirst().type()), nesting + 1);
             default -> false;
         };
+    }
+
+    /**
+     * A swiss map's entries ({@code internal/runtime/maps}): the group of a small map, or every group of every table
+     * of the directory; a slot is full when its control byte's high bit is clear. Keys of string, integer and bool
+     * kinds make an object (keyed as encoding/json would); others an array of {@code {"key", "value"}}. Null when
+     * the group type is not in the DWARF (then only the length is given).
+     */
+    private JsonNode swissMap(GoType.MapType m, RuntimeLayout.SwissMap sm, long header, int depth) {
+        GoType key = types.get(m.key());
+        GoType elem = types.get(m.elem());
+        var group = types.byName("noalg.map.group[" + key.name() + "]" + elem.name());
+        if (group.isEmpty() || !(types.underlying(group.get()) instanceof GoType.Struct g) || g.field("slots").isEmpty()
+                || !(types.underlying(types.get(g.field("slots").get().type())) instanceof GoType.Array slots)
+                || !(types.underlying(types.get(slots.elem())) instanceof GoType.Struct slot)
+                || slot.field("key").isEmpty() || slot.field("elem").isEmpty()) {
+            return null;
+        }
+        ByteBuffer h = memory.read(header, sm.size());
+        if (h == null) {
+            return missing("the map's header was not captured");
+        }
+        long used = h.getLong((int) sm.used());
+        long dirPtr = h.getLong((int) sm.dirPtr());
+        long dirLen = h.getLong((int) sm.dirLen());
+        long groupSize = g.size();
+        long slotsAt = g.field("slots").get().offset();
+        long slotSize = types.sizeOf(types.get(slots.elem()));
+        java.util.List<Long> groups = new java.util.ArrayList<>();
+        if (dirLen == 0) {
+            groups.add(dirPtr);
+        } else {
+            java.util.Set<Long> tables = new java.util.LinkedHashSet<>();
+            for (long i = 0; i < dirLen; i++) {
+                memory.word(dirPtr + i * 8).ifPresent(tables::add);
+            }
+            for (long table : tables) {
+                ByteBuffer tb = memory.read(table + sm.tableGroups(), 16);
+                if (tb == null) {
+                    continue;
+                }
+                long data = tb.getLong((int) sm.groupsData());
+                long n = tb.getLong((int) sm.groupsLengthMask()) + 1;
+                for (long i = 0; i < n && i < 1 << 20; i++) {
+                    groups.add(data + i * groupSize);
+                }
+            }
+        }
+        boolean keyed = types.underlying(key) instanceof GoType.StringType
+                || types.underlying(key) instanceof GoType.Basic kb && kb.encoding() != 3 && kb.encoding() != 4;
+        ObjectNode object = JSON.objectNode();
+        ArrayNode array = JSON.arrayNode();
+        long found = 0;
+        for (long at : groups) {
+            // Only whole groups: the map limit may cut the last one read.
+            if (memory.read(at, groupSize) == null) {
+                continue;
+            }
+            OptionalLong ctrl = memory.word(at);
+            for (int i = 0; i < 8; i++) {
+                if ((ctrl.getAsLong() >>> (8 * i) & 0x80) != 0) {
+                    continue;
+                }
+                long slotAt = at + slotsAt + i * slotSize;
+                JsonNode k = decode(key, slotAt + slot.field("key").get().offset(), depth);
+                JsonNode v = decode(elem, slotAt + slot.field("elem").get().offset(), depth);
+                found++;
+                if (keyed) {
+                    object.set(k.isValueNode() ? k.asText() : k.toString(), v);
+                } else {
+                    ObjectNode e = JSON.objectNode();
+                    e.set("key", k);
+                    e.set("value", v);
+                    array.add(e);
+                }
+            }
+        }
+        JsonNode entries = keyed ? object : array;
+        if (found == used) {
+            return entries;
+        }
+        ObjectNode o = JSON.objectNode().put("$truncated", "entries").put("len", used);
+        o.set("value", entries);
+        return o;
     }
 
     /** The entry count of a map from its runtime header ({@code hmap.count}, {@code maps.Map.used}). */

@@ -51,7 +51,7 @@ final class CaptureEmitter {
     /** The most bytes of one chunk. */
     static final int CHUNK_MAX = CaptureRecord.MAX_CHUNK_BYTES;
     /** Queue entries per frame: a power of two. */
-    static final int QUEUE_LEN = 64;
+    static final int QUEUE_LEN = 256;
     private static final int QUEUE_ENTRY = 16;
     /** Elements of one chunk scanned for pointers. */
     static final int MAX_ELEMS = 64;
@@ -197,9 +197,21 @@ final class CaptureEmitter {
                 .emit(Insn.st(Size.H, R6, CaptureRecord.FLAGS, CaptureRecord.CAPTURE))
                 .emit(Insn.ldx(Size.DW, R1, R6, FRAME), Insn.stx(Size.H, R6, CaptureRecord.FRAME, R1))
                 .emit(Insn.st(Size.DW, R6, TAIL, 0), Insn.st(Size.DW, R6, USED, 0), Insn.st(Size.DW, R6, CHUNKS, 0));
+        // The snapshot's budget: past it, frames are sent without their values (and say so).
+        String send = label("send");
+        String within = label("within_budget");
+        a.emit(Insn.ldx(Size.DW, R1, RFP, (int) statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
+                .emit(JumpOp.JLT.imm(R2, (int) Math.min(Integer.MAX_VALUE, plan.snapshotBytes()), within))
+                .emit(Insn.ldx(Size.H, R1, R6, CaptureRecord.FLAGS), AluOp.OR.imm(R1, CaptureRecord.OVER_BUDGET))
+                .emit(Insn.stx(Size.H, R6, CaptureRecord.FLAGS, R1))
+                .emit(Insn.ja(send))
+                .label(within);
         roots(nextFrame);
         bfs();
         // Send: header + chunks.
+        a.label(send)
+                .emit(Insn.ldx(Size.DW, R1, RFP, (int) statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
+                .emit(Insn.ldx(Size.DW, R3, R6, USED), AluOp.ADD.reg(R2, R3), Insn.stx(Size.DW, R1, GoroutineRecord.STAT_CAPTURE_BYTES, R2));
         a.emit(Insn.ldx(Size.DW, R3, R6, USED))
                 .emit(AluOp.AND.imm(R3, DATA_MAX - 1))
                 .emit(Insn.stx(Size.W, R6, CaptureRecord.DATA_BYTES, R3))
@@ -493,8 +505,37 @@ final class CaptureEmitter {
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SLICE.ordinal(), slice))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.EFACE.ordinal(), eface))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.IFACE.ordinal(), iface));
+        String small = label("swiss_small");
+        String directory = label("swiss_directory");
+        String groups = label("swiss_groups");
+        a.emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_SMALL.ordinal(), small))
+                .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_DIRECTORY.ordinal(), directory))
+                .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_GROUPS.ordinal(), groups));
         // A pointer: the target's size.
         targetSize(next);
+        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
+        push(next);
+        // A small swiss map (dirLen 0): its one group.
+        a.label(small)
+                .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2))
+                .emit(JumpOp.JNE.imm(R1, 0, next));
+        targetSize(next);
+        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
+        push(next);
+        // A big one: its directory of table pointers.
+        a.label(directory)
+                .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2))
+                .emit(JumpOp.JEQ.imm(R1, 0, next));
+        min(R1, plan.mapBytes() / 8);
+        a.emit(AluOp.LSH.imm(R1, 3), Insn.stx(Size.DW, R6, PUSH_LEN, R1));
+        push(next);
+        // A table's groups: lengthMask + 1 of them, up to the map limit.
+        a.label(groups);
+        targetSize(next);
+        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2));
+        min(R2, plan.mapBytes());
+        a.emit(AluOp.ADD.imm(R2, 1), AluOp.MUL.reg(R1, R2));
+        min(R1, plan.mapBytes());
         a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
         push(next);
         // A string: up to the limit of its bytes, which are a leaf.

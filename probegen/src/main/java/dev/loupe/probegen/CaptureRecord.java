@@ -7,7 +7,8 @@ package dev.loupe.probegen;
  * <pre>
  * offset  size  field
  *  0      4     index in allgs of the goroutine
- *  4      2     flags: {@link #CAPTURE} always; {@link #TRUNCATED} when a budget (bytes, queue) cut the capture short
+ *  4      2     flags: {@link #CAPTURE} always; {@link #TRUNCATED} when a budget (bytes, queue) cut the capture short;
+ *               {@link #OVER_BUDGET} when the snapshot's budget was spent before it
  *  6      2     frame: the index of the frame's return address in the goroutine record
  *  8      4     plan: the index of the frame plan in the capture plan
  * 12      4     bytes of chunks that follow the header
@@ -35,6 +36,8 @@ public final class CaptureRecord {
     public static final int CAPTURE = 0x8000;
     /** A budget ended the capture early: what is missing was not read, which the decoder says per value. */
     public static final int TRUNCATED = 0x4000;
+    /** The snapshot's byte budget ({@code snapshot_bytes}) was spent before this frame: nothing of it was read. */
+    public static final int OVER_BUDGET = 0x2000;
 
     private CaptureRecord() {}
 }

@@ -55,14 +55,15 @@ public final class GoroutineRecord {
 
     /**
      * The statistics map's value, u64 each: goroutine records emitted, goroutine records lost to a full ring buffer,
-     * allglen, capture records ({@link CaptureRecord}) emitted, capture records lost.
+     * allglen, capture records ({@link CaptureRecord}) emitted, capture records lost, bytes of values captured.
      */
     public static final int STAT_EMITTED = 0;
     public static final int STAT_DROPPED = 8;
     public static final int STAT_ALLGLEN = 16;
     public static final int STAT_CAPTURES = 24;
     public static final int STAT_CAPTURES_DROPPED = 32;
-    public static final int STATS_BYTES = 40;
+    public static final int STAT_CAPTURE_BYTES = 40;
+    public static final int STATS_BYTES = 48;
 
     private GoroutineRecord() {}
 }

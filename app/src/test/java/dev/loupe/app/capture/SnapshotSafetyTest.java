@@ -55,8 +55,9 @@ class SnapshotSafetyTest {
     void aKilledSnapshotterNeverLeavesTheTargetStopped(@TempDir Path dir) throws Exception {
         Gate.requireRoot();
         Path oracle = dir.resolve("stacks.txt");
+        // 5,000 goroutines: a pause of several ms, which the kills aimed at it can hit.
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"),
-                List.of("-n", "1000", "-oracle", oracle.toString()), READY)) {
+                List.of("-n", "5000", "-oracle", oracle.toString()), READY)) {
             int pid = (int) t.pid();
             // One loop run to the end: how long a fresh JVM takes to reach its first pause, and that pause's length.
             Path warmDir = Files.createDirectory(dir.resolve("warm-up"));

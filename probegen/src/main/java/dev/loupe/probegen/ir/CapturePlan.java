@@ -14,18 +14,20 @@ import java.util.Map;
  * @param types        how to read and follow each type, by id (its index; id 0 is {@link ReadType#BYTES})
  * @param stringBytes  the most bytes read from one string
  * @param sliceBytes   the most bytes read of one slice's elements (or of an interface's dynamic value)
+ * @param mapBytes     the most bytes read of one map's groups
  * @param pointerDepth the most pointers followed from a root (steps of an expression's path do not count)
  * @param frameBytes   the most bytes captured per frame
+ * @param snapshotBytes the most bytes captured per process: later frames are sent without values
  * @param dynamicTypes by the address of a runtime type an interface may hold, the read type of the value behind
  *                     its data word (for a pointer type, of what it points to); an interface holding another type
  *                     has its value read as bytes, its pointers not followed
  */
 public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<ReadType> types, int stringBytes, int sliceBytes,
-                          int pointerDepth, int frameBytes, Map<Long, Integer> dynamicTypes) {
+                          int mapBytes, int pointerDepth, int frameBytes, long snapshotBytes, Map<Long, Integer> dynamicTypes) {
     /** The most dynamic types of interfaces a plan follows (a table the program searches); others are read as bytes. */
     public static final int MAX_DYNAMIC_TYPES = 256;
     /** A plan that captures nothing. */
-    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 0, 1, Map.of());
+    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 1, 0, 1, 1, Map.of());
 
     public CapturePlan {
         ranges = List.copyOf(ranges);

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record ReadType(String name, int size, List<Slot> slots) {
     /** The most slots per type the program scans; more are dropped by the generator (and show as not captured). */
-    public static final int MAX_SLOTS = 8;
+    public static final int MAX_SLOTS = 16;
     /** Type id 0: plain bytes (a string's, or a value whose pointers are not followed). */
     public static final ReadType BYTES = new ReadType("bytes", 1, List.of());
 
@@ -32,7 +32,19 @@ public record ReadType(String name, int size, List<Slot> slots) {
         /** An empty interface (type, data): read the dynamic value's bytes, its size from the runtime type. */
         EFACE,
         /** A non-empty interface (itab, data): read the itab's header, then the value as for {@link #EFACE}. */
-        IFACE
+        IFACE,
+        /**
+         * A swiss map's {@code dirPtr} ({@code internal/runtime/maps.Map}), its second word {@code dirLen}: when that
+         * is 0 (a map of at most 8 entries), read the one group it points to as {@code target}.
+         */
+        SWISS_SMALL,
+        /** The same words: when {@code dirLen} is not 0, read its {@code dirLen} table pointers as {@code target}. */
+        SWISS_DIRECTORY,
+        /**
+         * A table's {@code groups.data}, its second word {@code groups.lengthMask}: read lengthMask + 1 groups of
+         * {@code target}, up to the map limit.
+         */
+        SWISS_GROUPS
     }
 
     /**

@@ -34,6 +34,8 @@ public final class CapturePlanner {
     private final List<List<ReadType.Slot>> pendingSlots = new ArrayList<>();
     private final Map<Long, Integer> valueTypes = new HashMap<>();
     private final Map<Long, Integer> dynamicTypes = new HashMap<>();
+    /** The read type of each swiss map type's header with its groups, by the map type's DIE. */
+    private final Map<Long, Integer> mapHeaders = new HashMap<>();
     /** The read type of each channel type's header with its buffer, by the channel type's DIE. */
     private final Map<Long, Integer> channelHeaders = new HashMap<>();
     private final java.util.Set<String> interfacesDone = new java.util.HashSet<>();
@@ -101,8 +103,8 @@ public final class CapturePlanner {
             finished.add(new ReadType(t.name(), t.size(), slots.size() > ReadType.MAX_SLOTS ? slots.subList(0, ReadType.MAX_SLOTS) : slots));
         }
         var limits = spec.spec().limits();
-        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.pointerDepth(), frameBytes,
-                dynamicTypes);
+        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.mapBytes(), limits.pointerDepth(),
+                frameBytes, limits.snapshotBytes(), dynamicTypes);
     }
 
     /** The function's code cut at every pc where a captured variable's location or scope starts or ends. */
@@ -275,7 +277,7 @@ public final class CapturePlanner {
                     dynamicTypesOf(t);
                 }
             }
-            case GoType.MapType m -> implementation(m.implementation(), base, out);
+            case GoType.MapType m -> map(m, base, out);
             case GoType.Chan c -> channel(c, base, out);
             // A func value points at its closure, whose first word is the code pointer: the function's name.
             case GoType.Func f -> out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf("funcval", 8), true));
@@ -289,6 +291,46 @@ public final class CapturePlanner {
             GoType header = types.get(p.elem().get());
             out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf(header.name(), (int) Math.max(0, types.sizeOf(header))), true));
         }
+    }
+
+    /**
+     * A map points to its runtime header. A swiss map ({@code internal/runtime/maps}, Go 1.24+) is read with its
+     * groups: the one group of a small map, or the directory, its tables and their groups, up to the map limit; the
+     * groups are the compiler's {@code noalg.map.group[K]V} type, whose pointers (keys', values') are followed.
+     * Other maps: the header alone, for the length.
+     */
+    private void map(GoType.MapType m, long base, List<ReadType.Slot> out) {
+        Integer known = mapHeaders.get(m.offset());
+        if (known != null) {
+            out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, known, true));
+            return;
+        }
+        GoType key = types.get(m.key());
+        GoType elem = types.get(m.elem());
+        var group = types.byName("noalg.map.group[" + key.name() + "]" + elem.name());
+        var table = types.byName("internal/runtime/maps.table");
+        if (!(types.underlying(types.get(m.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()
+                || !(types.underlying(types.get(p.elem().get())) instanceof GoType.Struct header)
+                || header.field("dirPtr").isEmpty() || header.field("dirLen").isEmpty() || group.isEmpty() || table.isEmpty()
+                || !(types.underlying(table.get()) instanceof GoType.Struct t) || t.field("groups").isEmpty()) {
+            implementation(m.implementation(), base, out);
+            return;
+        }
+        int id = add(header.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
+        mapHeaders.put(m.offset(), id);
+        int groupId = valueType(group.get());
+        long groupsAt = t.field("groups").get().offset();
+        GoType groupsRef = types.underlying(types.get(t.field("groups").get().type()));
+        long dataAt = groupsRef instanceof GoType.Struct g && g.field("data").isPresent() ? g.field("data").get().offset() : 0;
+        long maskAt = groupsRef instanceof GoType.Struct g && g.field("lengthMask").isPresent() ? g.field("lengthMask").get().offset() : 8;
+        int tableId = add(t.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(t)),
+                List.of(new ReadType.Slot((int) (groupsAt + dataAt), ReadType.SlotKind.SWISS_GROUPS, groupId, false, (int) (maskAt - dataAt))));
+        int directoryId = add("directory of " + m.name(), 8, List.of(new ReadType.Slot(0, ReadType.SlotKind.POINTER, tableId, false)));
+        int dirPtr = (int) header.field("dirPtr").get().offset();
+        int dirLen = (int) header.field("dirLen").get().offset() - dirPtr;
+        pendingSlots.set(id, List.of(new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_SMALL, groupId, true, dirLen),
+                new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_DIRECTORY, directoryId, true, dirLen)));
+        out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
     }
 
     /**

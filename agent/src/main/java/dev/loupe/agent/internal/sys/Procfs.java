@@ -27,16 +27,33 @@ public final class Procfs {
         }
     }
 
+    /** {@code PF_EXITING} in {@code task_struct.flags}: the thread is in do_exit. */
+    private static final long PF_EXITING = 0x4;
+    /** SIGKILL's bit in a signal mask of {@code /proc/PID/status}. */
+    private static final long SIGKILL_BIT = 1L << 8;
+
     /**
-     * True when thread {@code tid} of process {@code pid} is gone, or has exited and waits to be reaped (state
-     * {@code Z} or {@code X} in {@code /proc/PID/task/TID/stat}); {@code tid == pid} asks about the main thread,
-     * which a process keeps until it is reaped as a whole.
+     * True when thread {@code tid} of process {@code pid} is gone, exiting or about to: a zombie ({@code Z} or
+     * {@code X} in {@code /proc/PID/task/TID/stat}), in do_exit ({@code PF_EXITING} in its flags), or with a SIGKILL
+     * pending ({@code SigPnd}/{@code ShdPnd} of its status), which no thread survives. {@code tid == pid} asks about
+     * the main thread, which a process keeps until it is reaped as a whole.
      */
     public static boolean exited(int pid, int tid) {
+        Path task = Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid));
         try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
+            String stat = Files.readString(task.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            char state = fields[0].charAt(0);
+            if (state == 'Z' || state == 'X' || (Long.parseLong(fields[6]) & PF_EXITING) != 0) {
+                return true;
+            }
+            for (String line : Files.readAllLines(task.resolve("status"))) {
+                if ((line.startsWith("SigPnd:") || line.startsWith("ShdPnd:"))
+                        && (Long.parseUnsignedLong(line.substring(7).strip(), 16) & SIGKILL_BIT) != 0) {
+                    return true;
+                }
+            }
+            return false;
         } catch (IOException | RuntimeException gone) {
             return true;
         }
