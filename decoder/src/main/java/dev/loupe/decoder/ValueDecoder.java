@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.Optional;
@@ -34,6 +36,8 @@ final class ValueDecoder {
     private static final int MAX_NESTING = 64;
     /** {@code reflect.Uint8}: the element kind of a []byte, which encoding/json writes as base64. */
     private static final int KIND_UINT8 = 8;
+    /** {@code runtime.minTopHash}: tophash values below it mark empty or evacuated slots. */
+    private static final int MIN_TOP_HASH = 5;
     private static final long WALL_HAS_MONOTONIC = 1L << 63;
     private static final long WALL_TO_INTERNAL = (1884L * 365 + 1884 / 4 - 1884 / 100 + 1884 / 400) * 86400;
     private static final long UNIX_TO_INTERNAL = (1969L * 365 + 1969 / 4 - 1969 / 100 + 1969 / 400) * 86400;
@@ -144,7 +148,10 @@ final class ValueDecoder {
                 if (header == 0) {
                     yield JSON.nullNode();
                 }
-                JsonNode entries = layout.map() instanceof RuntimeLayout.SwissMap sm ? swissMap(m, sm, header, depth + 1) : null;
+                JsonNode entries = switch (layout.map()) {
+                    case RuntimeLayout.SwissMap sm -> swissMap(m, sm, header, depth + 1);
+                    case RuntimeLayout.Hmap hm -> bucketMap(m, hm, header, depth + 1);
+                };
                 if (entries != null) {
                     yield entries;
                 }
@@ -374,7 +381,7 @@ final class ValueDecoder {
         long groupSize = g.size();
         long slotsAt = g.field("slots").get().offset();
         long slotSize = types.sizeOf(types.get(slots.elem()));
-        java.util.List<Long> groups = new java.util.ArrayList<>();
+        List<Long> groups = new ArrayList<>();
         if (dirLen == 0) {
             groups.add(dirPtr);
         } else {
@@ -394,40 +401,96 @@ final class ValueDecoder {
                 }
             }
         }
-        boolean keyed = types.underlying(key) instanceof GoType.StringType
-                || types.underlying(key) instanceof GoType.Basic kb && kb.encoding() != 3 && kb.encoding() != 4;
-        ObjectNode object = JSON.objectNode();
-        ArrayNode array = JSON.arrayNode();
-        long found = 0;
+        List<long[]> slotsFound = new ArrayList<>();
         for (long at : groups) {
             // Only whole groups: the map limit may cut the last one read.
             if (memory.read(at, groupSize) == null) {
                 continue;
             }
-            OptionalLong ctrl = memory.word(at);
+            long ctrl = memory.word(at).getAsLong();
             for (int i = 0; i < 8; i++) {
-                if ((ctrl.getAsLong() >>> (8 * i) & 0x80) != 0) {
-                    continue;
-                }
-                long slotAt = at + slotsAt + i * slotSize;
-                JsonNode k = decode(key, slotAt + slot.field("key").get().offset(), depth);
-                JsonNode v = decode(elem, slotAt + slot.field("elem").get().offset(), depth);
-                found++;
-                if (keyed) {
-                    object.set(k.isValueNode() ? k.asText() : k.toString(), v);
-                } else {
-                    ObjectNode e = JSON.objectNode();
-                    e.set("key", k);
-                    e.set("value", v);
-                    array.add(e);
+                // A full slot's control byte has its high bit clear.
+                if ((ctrl >>> (8 * i) & 0x80) == 0) {
+                    long slotAt = at + slotsAt + i * slotSize;
+                    slotsFound.add(new long[] {slotAt + slot.field("key").get().offset(), slotAt + slot.field("elem").get().offset()});
                 }
             }
         }
+        return entries(key, elem, slotsFound, used, depth);
+    }
+
+    /**
+     * A bucket map's entries ({@code runtime.hmap}): 2^B buckets ({@code bucket<K,V>}: tophash, keys, values,
+     * overflow) and their overflow chains; a slot is full when its tophash is at least {@code minTopHash} (5).
+     * Entries still in {@code oldbuckets} during a growth are not read (the map then shows as truncated).
+     */
+    private JsonNode bucketMap(GoType.MapType m, RuntimeLayout.Hmap hm, long header, int depth) {
+        GoType key = types.get(m.key());
+        GoType elem = types.get(m.elem());
+        var bucket = types.byName("bucket<" + key.name() + "," + elem.name() + ">");
+        if (bucket.isEmpty() || !(types.underlying(bucket.get()) instanceof GoType.Struct b) || b.field("keys").isEmpty()
+                || b.field("values").isEmpty() || b.field("overflow").isEmpty()
+                || !(types.underlying(types.get(b.field("keys").get().type())) instanceof GoType.Array keys)
+                || !(types.underlying(types.get(b.field("values").get().type())) instanceof GoType.Array values)) {
+            return null;
+        }
+        ByteBuffer h = memory.read(header, hm.size());
+        if (h == null) {
+            return missing("the map's header was not captured");
+        }
+        long count = h.getLong((int) hm.count());
+        int bShift = Byte.toUnsignedInt(h.get((int) hm.b()));
+        long buckets = h.getLong((int) hm.buckets());
+        GoType keyType = types.get(keys.elem());
+        GoType valueType = types.get(values.elem());
+        long ks = types.sizeOf(keyType);
+        long vs = types.sizeOf(valueType);
+        List<long[]> slotsFound = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long i = 0; buckets != 0 && bShift < 31 && i < 1L << bShift; i++) {
+            for (long at = buckets + i * b.size(); at != 0 && seen.add(at); ) {
+                ByteBuffer bb = memory.read(at, b.size());
+                if (bb == null) {
+                    break;
+                }
+                for (int slot = 0; slot < 8; slot++) {
+                    if (Byte.toUnsignedInt(bb.get(slot)) >= MIN_TOP_HASH) {
+                        slotsFound.add(new long[] {at + b.field("keys").get().offset() + slot * ks, at + b.field("values").get().offset() + slot * vs});
+                    }
+                }
+                at = bb.getLong((int) b.field("overflow").get().offset());
+            }
+        }
+        return entries(keyType, valueType, slotsFound, count, depth);
+    }
+
+    /**
+     * The entries at {@code slots} (key and value addresses) of a map of {@code count}: an object for keys of
+     * string, integer and bool kinds (keyed as encoding/json keys them), else an array of {@code {"key", "value"}};
+     * a {@code $truncated} marker around them when fewer than {@code count} were read.
+     */
+    private JsonNode entries(GoType key, GoType elem, List<long[]> slots, long count, int depth) {
+        boolean keyed = types.underlying(key) instanceof GoType.StringType
+                || types.underlying(key) instanceof GoType.Basic kb && kb.encoding() != 3 && kb.encoding() != 4;
+        ObjectNode object = JSON.objectNode();
+        ArrayNode array = JSON.arrayNode();
+        for (long[] s : slots) {
+            JsonNode k = decode(key, s[0], depth);
+            JsonNode v = decode(elem, s[1], depth);
+            if (keyed) {
+                object.set(k.isValueNode() ? k.asText() : k.toString(), v);
+            } else {
+                ObjectNode e = JSON.objectNode();
+                e.set("key", k);
+                e.set("value", v);
+                array.add(e);
+            }
+        }
         JsonNode entries = keyed ? object : array;
-        if (found == used) {
+        if (slots.size() == count) {
             return entries;
         }
-        ObjectNode o = JSON.objectNode().put("$truncated", "entries").put("len", used);
+        ObjectNode o = JSON.objectNode().put("$truncated", "entries").put("len", count);
         o.set("value", entries);
         return o;
     }

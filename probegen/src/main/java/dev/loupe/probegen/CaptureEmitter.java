@@ -78,6 +78,8 @@ final class CaptureEmitter {
     /** {@code abi.KindMask}, and {@code abi.Pointer}: the kind of a pointer type, in every Go version. */
     private static final int KIND_MASK = 0x1f;
     private static final int KIND_POINTER = 22;
+    /** 2^B buckets: B beyond this reads as many bytes as the limit allows anyway. */
+    private static final int MAX_BUCKET_SHIFT = 24;
     private static final int BPF_RB_NO_WAKEUP = 1;
 
     // Stack slots below those of SnapshotProgram.
@@ -508,11 +510,22 @@ final class CaptureEmitter {
         String small = label("swiss_small");
         String directory = label("swiss_directory");
         String groups = label("swiss_groups");
-        a.emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_SMALL.ordinal(), small))
+        String buckets = label("hmap_buckets");
+        a.emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.HMAP_BUCKETS.ordinal(), buckets))
+                .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_SMALL.ordinal(), small))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_DIRECTORY.ordinal(), directory))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_GROUPS.ordinal(), groups));
         // A pointer: the target's size.
         targetSize(next);
+        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
+        push(next);
+        // A bucket map: 2^B buckets (B the low byte of the second word), up to the map limit.
+        a.label(buckets);
+        targetSize(next);
+        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2), AluOp.AND.imm(R2, 0xff));
+        min(R2, MAX_BUCKET_SHIFT);
+        a.emit(AluOp.LSH.reg(R1, R2));
+        min(R1, plan.mapBytes());
         a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
         push(next);
         // A small swiss map (dirLen 0): its one group.

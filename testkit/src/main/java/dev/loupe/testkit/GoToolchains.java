@@ -72,6 +72,32 @@ public final class GoToolchains {
         return List.copyOf(new java.util.LinkedHashSet<>(out));
     }
 
+    /**
+     * The newest patch release of Go {@code major.minor} that the module proxy lists, e.g. "go1.25.14" for (1, 25):
+     * for a test that needs a feature of that version (such as {@code GOEXPERIMENT=noswissmap}, gone in 1.26).
+     */
+    public static String newestPatch(int major, int minor) {
+        Integer patch = newestPatches(major).get(minor);
+        if (patch == null) {
+            throw new IllegalStateException("the module proxy lists no toolchain go" + major + "." + minor + ".x");
+        }
+        return "go" + major + "." + minor + "." + patch;
+    }
+
+    /** For each minor version of Go {@code major}, its newest patch release the module proxy lists. */
+    private static Map<Integer, Integer> newestPatches(int major) {
+        String listing = Exec.run(Exec.cmd(goExecutable(), "list", "-m", "-versions", "golang.org/toolchain")
+                .env("GOTOOLCHAIN", LOCAL).dir(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))));
+        Map<Integer, Integer> newest = new LinkedHashMap<>();
+        Matcher m = TOOLCHAIN_VERSION.matcher(listing);
+        while (m.find()) {
+            if (Integer.parseInt(m.group(1)) == major) {
+                newest.merge(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Math::max);
+            }
+        }
+        return newest;
+    }
+
     /** The newest patch release of each of the {@code n} minor versions before the local one. */
     static List<String> previousMinors(int n) {
         Matcher local = Pattern.compile("go(\\d+)\\.(\\d+)").matcher(version(LOCAL));
@@ -80,15 +106,7 @@ public final class GoToolchains {
         }
         int major = Integer.parseInt(local.group(1));
         int minor = Integer.parseInt(local.group(2));
-        String listing = Exec.run(Exec.cmd(goExecutable(), "list", "-m", "-versions", "golang.org/toolchain")
-                .env("GOTOOLCHAIN", LOCAL).dir(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))));
-        Map<Integer, Integer> newestPatch = new LinkedHashMap<>();
-        Matcher m = TOOLCHAIN_VERSION.matcher(listing);
-        while (m.find()) {
-            if (Integer.parseInt(m.group(1)) == major) {
-                newestPatch.merge(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Math::max);
-            }
-        }
+        Map<Integer, Integer> newestPatch = newestPatches(major);
         List<String> out = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             Integer patch = newestPatch.get(minor - i);

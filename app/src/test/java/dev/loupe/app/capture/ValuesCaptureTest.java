@@ -54,9 +54,22 @@ class ValuesCaptureTest {
     @ParameterizedTest
     @MethodSource("toolchains")
     void everyParkedVariableEqualsWhatTheTargetWrote(String toolchain, @TempDir Path dir) throws Exception {
+        String goMinor = RuntimeLayouts.minorVersion(GoToolchains.version(toolchain));
+        compareWithOracle(GoBuild.target("values").withToolchain(toolchain), "values-captured." + goMinor + ".json", dir);
+    }
+
+    /** The maps of Go before 1.24, buckets and overflow buckets (runtime.hmap): Go 1.25 still builds them on request. */
+    @org.junit.jupiter.api.Test
+    void bucketMapsToo(@TempDir Path dir) throws Exception {
+        Gate.requireRoot();
+        compareWithOracle(GoBuild.target("values").withToolchain(GoToolchains.newestPatch(1, 25)).withEnv("GOEXPERIMENT=noswissmap"),
+                "values-captured.go1.25-noswissmap.json", dir);
+    }
+
+    private void compareWithOracle(GoBuild build, String goldenFile, Path dir) throws Exception {
         Gate.requireRoot();
         Path oraclePath = dir.resolve("oracle.json");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("values").withToolchain(toolchain), List.of("-oracle", oraclePath.toString()),
+        try (RunningTarget t = RunningTarget.startReady(build, List.of("-oracle", oraclePath.toString()),
                 Duration.ofSeconds(120))) {
             JsonNode oracle = JSON.readTree(oraclePath.toFile());
             StringBuilder yaml = new StringBuilder("functions:\n");
@@ -74,8 +87,7 @@ class ValuesCaptureTest {
             // The shapes, pinned: every captured value, addresses masked, one file per Go minor version.
             ObjectNode golden = JSON.createObjectNode();
             captured.forEach((k, v) -> golden.set(k, masked(v)));
-            String goMinor = RuntimeLayouts.minorVersion(GoToolchains.version(toolchain));
-            Golden.assertMatches("values-captured." + goMinor + ".json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(golden) + "\n");
+            Golden.assertMatches(goldenFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(golden) + "\n");
             List<String> mismatches = new ArrayList<>();
             int compared = 0;
             for (Iterator<Map.Entry<String, JsonNode>> fs = oracle.fields(); fs.hasNext(); ) {

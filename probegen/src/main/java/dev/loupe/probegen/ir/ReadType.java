@@ -44,7 +44,12 @@ public record ReadType(String name, int size, List<Slot> slots) {
          * A table's {@code groups.data}, its second word {@code groups.lengthMask}: read lengthMask + 1 groups of
          * {@code target}, up to the map limit.
          */
-        SWISS_GROUPS
+        SWISS_GROUPS,
+        /**
+         * A bucket map's {@code buckets} ({@code runtime.hmap}, before Go 1.24), its second word the one holding
+         * {@code B} in its low byte: read 2^B buckets of {@code target}, up to the map limit.
+         */
+        HMAP_BUCKETS
     }
 
     /**

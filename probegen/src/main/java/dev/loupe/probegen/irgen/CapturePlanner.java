@@ -296,7 +296,8 @@ public final class CapturePlanner {
     /**
      * A map points to its runtime header. A swiss map ({@code internal/runtime/maps}, Go 1.24+) is read with its
      * groups: the one group of a small map, or the directory, its tables and their groups, up to the map limit; the
-     * groups are the compiler's {@code noalg.map.group[K]V} type, whose pointers (keys', values') are followed.
+     * groups are the compiler's {@code noalg.map.group[K]V} type, whose pointers (keys', values') are followed. A
+     * bucket map ({@code runtime.hmap}) is read with its buckets ({@code bucket<K,V>}) and their overflow buckets.
      * Other maps: the header alone, for the length.
      */
     private void map(GoType.MapType m, long base, List<ReadType.Slot> out) {
@@ -307,11 +308,25 @@ public final class CapturePlanner {
         }
         GoType key = types.get(m.key());
         GoType elem = types.get(m.elem());
+        if (!(types.underlying(types.get(m.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()
+                || !(types.underlying(types.get(p.elem().get())) instanceof GoType.Struct header)) {
+            implementation(m.implementation(), base, out);
+            return;
+        }
+        var bucket = types.byName("bucket<" + key.name() + "," + elem.name() + ">");
+        if (header.field("buckets").isPresent() && header.field("B").isPresent() && bucket.isPresent()) {
+            // A bucket map: 2^B buckets, whose overflow pointers the bucket's read type follows.
+            int id = add(header.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
+            mapHeaders.put(m.offset(), id);
+            int buckets = (int) header.field("buckets").get().offset();
+            int b = (int) header.field("B").get().offset();
+            pendingSlots.set(id, List.of(new ReadType.Slot(buckets, ReadType.SlotKind.HMAP_BUCKETS, valueType(bucket.get()), true, b - buckets)));
+            out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
+            return;
+        }
         var group = types.byName("noalg.map.group[" + key.name() + "]" + elem.name());
         var table = types.byName("internal/runtime/maps.table");
-        if (!(types.underlying(types.get(m.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()
-                || !(types.underlying(types.get(p.elem().get())) instanceof GoType.Struct header)
-                || header.field("dirPtr").isEmpty() || header.field("dirLen").isEmpty() || group.isEmpty() || table.isEmpty()
+        if (header.field("dirPtr").isEmpty() || header.field("dirLen").isEmpty() || group.isEmpty() || table.isEmpty()
                 || !(types.underlying(table.get()) instanceof GoType.Struct t) || t.field("groups").isEmpty()) {
             implementation(m.implementation(), base, out);
             return;
