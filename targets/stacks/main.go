@@ -300,6 +300,20 @@ func keep(...any) {}
 
 var holders = []func(int, string, *order, []int, int){holdA, holdB, holdC, holdD, holdE}
 
+// carry is inlined into holdInlined: its variable o lives in holdInlined's
+// frame, across the call of hold, described by the inlined call's DWARF.
+func carry(o *order) int {
+	hold()
+	return o.ID
+}
+
+//go:noinline
+func holdInlined(o *order) int { return carry(o) + 1 }
+
+// carryValue keeps an out-of-line copy of carry in the binary, which is what
+// a spec names: a function that exists only inlined has no DWARF function.
+var carryValue = carry
+
 // spawnHolders starts n goroutines parked in the holders, in turn.
 func spawnHolders(n int) {
 	parked.Add(n)
@@ -307,6 +321,11 @@ func spawnHolders(n int) {
 		o := &order{ID: i, Customer: fmt.Sprintf("customer-%d", i), Items: []int{i, i + 1, i + 2}}
 		o.Next = &order{ID: -i, Customer: "next"}
 		go holders[i%len(holders)](i, fmt.Sprintf("holder-%d", i), o, o.Items, i*2)
+	}
+	parked.Add(1)
+	go holdInlined(&order{ID: 424242, Customer: "inlined"})
+	if n < 0 {
+		carryValue(nil) // never: a use, so that the linker keeps carry's out-of-line copy
 	}
 	parked.Wait()
 	time.Sleep(100 * time.Millisecond)

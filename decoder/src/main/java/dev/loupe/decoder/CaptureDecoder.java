@@ -88,8 +88,11 @@ public final class CaptureDecoder {
      * @param values     one per capture of the function, in the spec's order; null where the variable is not
      *                   available at the frame's pc
      * @param truncated  whether a budget cut the frame's capture short
+     * @param inlineDepth 0 for a frame of the function's own; d for a call of it inlined d levels into the frame's
+     *                    function, whose inlined frame comes d frames before it in the stack
      */
-    public record CapturedFrame(int goroutine, int chainIndex, int function, List<JsonNode> values, boolean truncated) {}
+    public record CapturedFrame(int goroutine, int chainIndex, int function, List<JsonNode> values, boolean truncated,
+                                int inlineDepth) {}
 
     /** Every frame added, with its values. */
     public List<CapturedFrame> frames() {
@@ -112,7 +115,7 @@ public final class CaptureDecoder {
                 CapturePlan.Root r = root.get();
                 row.add(evaluate(f.captures().get(ci), r.pieces().isEmpty() ? h.cfa() + r.cfaOffset() : r.assembledAddress(h.cfa())));
             }
-            out.add(new CapturedFrame(h.goroutine(), h.chainIndex(), fp.function(), row, h.truncated()));
+            out.add(new CapturedFrame(h.goroutine(), h.chainIndex(), fp.function(), row, h.truncated(), fp.inlineDepth()));
         }
         return out;
     }

@@ -288,14 +288,16 @@ public final class Snapshotter {
         }
         for (CaptureDecoder.CapturedFrame f : frames) {
             GoroutineStack g = goroutines.get(f.goroutine());
-            if (g == null || f.chainIndex() >= g.chainDepth().size() || g.chainDepth().get(f.chainIndex()) < 0) {
+            if (g == null || f.chainIndex() >= g.chainDepth().size() || g.chainDepth().get(f.chainIndex()) < f.inlineDepth()) {
                 continue;
             }
+            // An inlined call's frame comes before the frame of the function it was inlined into.
+            int frameIdx = g.chainDepth().get(f.chainIndex()) - f.inlineDepth();
             List<Object> values = new ArrayList<>(f.values().size());
             for (JsonNode v : f.values()) {
                 values.add(sqlValue(v));
             }
-            w.addCapturedFrame(tables.get(f.function()), processId, g.info().goid(), g.chainDepth().get(f.chainIndex()), values);
+            w.addCapturedFrame(tables.get(f.function()), processId, g.info().goid(), frameIdx, values);
         }
     }
 

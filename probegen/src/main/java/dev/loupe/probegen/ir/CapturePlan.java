@@ -47,11 +47,13 @@ public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<Read
     /**
      * The reads of one function's frames at some pcs.
      *
-     * @param function the function's index in the spec
-     * @param name     its name
-     * @param roots    what to read relative to the frame's CFA
+     * @param function    the function's index in the spec
+     * @param name        its name
+     * @param inlineDepth 0 for the function's own frames; d for a call of it inlined d levels into the function
+     *                    whose frame it is (its frame is then the d-th before that function's in the stack)
+     * @param roots       what to read relative to the frame's CFA
      */
-    public record FramePlan(int function, String name, List<Root> roots) {
+    public record FramePlan(int function, String name, int inlineDepth, List<Root> roots) {
         public FramePlan {
             roots = List.copyOf(roots);
         }

@@ -1,7 +1,9 @@
 package dev.loupe.probegen.irgen;
 
+import dev.loupe.dwarf.godwarf.Function;
 import dev.loupe.dwarf.godwarf.GoDwarf;
 import dev.loupe.dwarf.godwarf.GoType;
+import dev.loupe.dwarf.godwarf.InlinedCall;
 import dev.loupe.dwarf.godwarf.Types;
 import dev.loupe.dwarf.godwarf.Variable;
 import dev.loupe.dwarf.loclist.PcRange;
@@ -43,7 +45,7 @@ public final class CapturePlanner {
     private final Map<String, Integer> leafTypes = new HashMap<>();
 
     /** Pieces of one function with the same reads share a plan. */
-    private record PlanKey(int function, List<CapturePlan.Root> roots) {}
+    private record PlanKey(int function, int inlineDepth, List<CapturePlan.Root> roots) {}
 
     private CapturePlanner(GoDwarf dwarf) {
         this.dwarf = dwarf;
@@ -65,34 +67,36 @@ public final class CapturePlanner {
         List<CapturePlan.PcRange> ranges = new ArrayList<>();
         List<CapturePlan.FramePlan> plans = new ArrayList<>();
         Map<PlanKey, Integer> planIndex = new HashMap<>();
+        java.util.TreeMap<Long, Long> taken = new java.util.TreeMap<>(Long::compareUnsigned);
+        List<List<Integer>> rootTypes = new ArrayList<>();
+        for (ResolvedFunction f : spec.functions()) {
+            List<Integer> types = new ArrayList<>();
+            for (ResolvedCapture c : f.captures()) {
+                types.add(pathType(c));
+            }
+            rootTypes.add(types);
+        }
         for (int fi = 0; fi < spec.functions().size(); fi++) {
             ResolvedFunction f = spec.functions().get(fi);
-            List<Integer> rootTypes = new ArrayList<>();
-            for (ResolvedCapture c : f.captures()) {
-                rootTypes.add(pathType(c));
-            }
-            for (PcRange piece : pieces(f)) {
-                List<CapturePlan.Root> roots = new ArrayList<>();
-                for (int ci = 0; ci < f.captures().size(); ci++) {
-                    CapturePlan.Root root = root(f, f.captures().get(ci), piece.low(), ci, rootTypes.get(ci));
-                    if (root != null) {
-                        roots.add(root);
-                    }
+            List<List<Variable>> variables = f.captures().stream().map(ResolvedCapture::roots).toList();
+            addInstance(fi, f, f.function(), f.function().ranges(), variables, 0, rootTypes.get(fi), ranges, plans, planIndex, taken);
+        }
+        // Frames of spec functions inlined into others: their variables are in the enclosing function's frame,
+        // described by the inlined call's own location lists.
+        Map<String, Integer> byName = new HashMap<>();
+        for (int fi = 0; fi < spec.functions().size(); fi++) {
+            byName.put(spec.functions().get(fi).function().name(), fi);
+        }
+        for (Function g : dwarf.functions()) {
+            for (InlinedCall call : dwarf.inlinedCalls(g)) {
+                Integer fi = byName.get(call.function());
+                if (fi == null) {
+                    continue;
                 }
-                // A frame with nothing available still gets its row, all NULL: the frame is data too.
-                int fiFinal = fi;
-                int p = planIndex.computeIfAbsent(new PlanKey(fi, List.copyOf(roots)), k -> {
-                    plans.add(new CapturePlan.FramePlan(fiFinal, f.function().name(), k.roots()));
-                    return plans.size() - 1;
-                });
-                // A caller frame's pc is a return address, one past its call: the piece [low, high) of call pcs
-                // is the return addresses (low, high].
-                CapturePlan.PcRange r = new CapturePlan.PcRange(piece.low() + 1, piece.high() + 1, p);
-                if (!ranges.isEmpty() && ranges.getLast().plan() == p && ranges.getLast().high() == r.low()) {
-                    ranges.set(ranges.size() - 1, new CapturePlan.PcRange(ranges.getLast().low(), r.high(), p));
-                } else {
-                    ranges.add(r);
-                }
+                ResolvedFunction f = spec.functions().get(fi);
+                List<List<Variable>> variables = f.captures().stream().map(c -> call.variables().stream()
+                        .filter(v -> !c.roots().isEmpty() && v.name().equals(c.roots().getFirst().name())).toList()).toList();
+                addInstance(fi, f, g, call.ranges(), variables, call.depth(), rootTypes.get(fi), ranges, plans, planIndex, taken);
             }
         }
         ranges.sort((x, y) -> Long.compareUnsigned(x.low(), y.low()));
@@ -107,15 +111,76 @@ public final class CapturePlanner {
                 frameBytes, limits.snapshotBytes(), dynamicTypes);
     }
 
-    /** The function's code cut at every pc where a captured variable's location or scope starts or ends. */
-    private List<PcRange> pieces(ResolvedFunction f) {
+    /**
+     * Adds the ranges and plans of one instance of spec function {@code fi}: its own code ({@code inlineDepth} 0),
+     * or one of its calls inlined into {@code container} at that depth. Pieces that another instance took already
+     * (a spec function inlined into another spec function) are left to it.
+     */
+    private void addInstance(int fi, ResolvedFunction f, Function container, List<PcRange> code, List<List<Variable>> variables,
+                             int inlineDepth, List<Integer> rootTypes, List<CapturePlan.PcRange> ranges,
+                             List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex, java.util.TreeMap<Long, Long> taken) {
+        for (PcRange piece : pieces(code, variables)) {
+            // A caller frame's pc is a return address, one past its call: the piece [low, high) of call pcs is the
+            // return addresses (low, high]. The last of them, high, is where the next piece starts: a variable
+            // passed in a register to the call, and thus in that register at the call by its location list, is in
+            // its stack slot there, which the call cannot have changed (Go keeps nothing in registers across a
+            // call), so that return address also tries the location after the call.
+            long low = piece.low() + 1;
+            long high = piece.high();
+            var before = taken.floorEntry(high);
+            if (before != null && Long.compareUnsigned(before.getValue(), low) > 0) {
+                continue;
+            }
+            if (Long.compareUnsigned(low, high) < 0) {
+                List<CapturePlan.Root> roots = new ArrayList<>();
+                for (int ci = 0; ci < f.captures().size(); ci++) {
+                    CapturePlan.Root root = root(container, variables.get(ci), piece.low(), ci, rootTypes.get(ci));
+                    if (root != null) {
+                        roots.add(root);
+                    }
+                }
+                addRange(fi, f, inlineDepth, roots, low, high, ranges, plans, planIndex, taken);
+            }
+            List<CapturePlan.Root> atReturn = new ArrayList<>();
+            for (int ci = 0; ci < f.captures().size(); ci++) {
+                CapturePlan.Root root = root(container, variables.get(ci), high - 1, ci, rootTypes.get(ci));
+                if (root == null && code.stream().anyMatch(r -> r.contains(high))) {
+                    root = root(container, variables.get(ci), high, ci, rootTypes.get(ci));
+                }
+                if (root != null) {
+                    atReturn.add(root);
+                }
+            }
+            addRange(fi, f, inlineDepth, atReturn, high, high + 1, ranges, plans, planIndex, taken);
+        }
+    }
+
+    /** One range of return addresses [low, high) with its plan (shared with any other range of the same reads). */
+    private static void addRange(int fi, ResolvedFunction f, int inlineDepth, List<CapturePlan.Root> roots, long low, long high,
+                                 List<CapturePlan.PcRange> ranges, List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex,
+                                 java.util.TreeMap<Long, Long> taken) {
+        // A frame with nothing available still gets its row, all NULL: the frame is data too.
+        int p = planIndex.computeIfAbsent(new PlanKey(fi, inlineDepth, List.copyOf(roots)), k -> {
+            plans.add(new CapturePlan.FramePlan(fi, f.function().name(), inlineDepth, k.roots()));
+            return plans.size() - 1;
+        });
+        taken.put(low, high);
+        if (!ranges.isEmpty() && ranges.getLast().plan() == p && ranges.getLast().high() == low) {
+            ranges.set(ranges.size() - 1, new CapturePlan.PcRange(ranges.getLast().low(), high, p));
+        } else {
+            ranges.add(new CapturePlan.PcRange(low, high, p));
+        }
+    }
+
+    /** The code cut at every pc where a captured variable's location or scope starts or ends. */
+    private static List<PcRange> pieces(List<PcRange> code, List<List<Variable>> variables) {
         TreeSet<Long> cuts = new TreeSet<>(Long::compareUnsigned);
-        for (PcRange r : f.function().ranges()) {
+        for (PcRange r : code) {
             cuts.add(r.low());
             cuts.add(r.high());
         }
-        for (ResolvedCapture c : f.captures()) {
-            for (Variable v : c.roots()) {
+        for (List<Variable> vs : variables) {
+            for (Variable v : vs) {
                 v.locations().forEach(e -> {
                     cuts.add(e.range().low());
                     cuts.add(e.range().high());
@@ -129,7 +194,8 @@ public final class CapturePlanner {
         List<PcRange> out = new ArrayList<>();
         Long prev = null;
         for (long cut : cuts) {
-            if (prev != null && f.function().contains(prev)) {
+            long at = prev == null ? 0 : prev;
+            if (prev != null && code.stream().anyMatch(r -> r.contains(at))) {
                 out.add(new PcRange(prev, cut));
             }
             prev = cut;
@@ -138,12 +204,12 @@ public final class CapturePlanner {
     }
 
     /** Where the capture's variable is at {@code pc}, relative to the CFA; null when it is not on the stack there. */
-    private CapturePlan.Root root(ResolvedFunction f, ResolvedCapture c, long pc, int capture, int type) {
-        for (Variable v : c.roots()) {
+    private CapturePlan.Root root(Function f, List<Variable> variables, long pc, int capture, int type) {
+        for (Variable v : variables) {
             if (!v.scope().isEmpty() && v.scope().stream().noneMatch(s -> s.contains(pc))) {
                 continue;
             }
-            Location at = dwarf.location(f.function(), v, pc);
+            Location at = dwarf.location(f, v, pc);
             if (at instanceof Location.CfaOffset o) {
                 return new CapturePlan.Root(capture, o.offset(), type);
             }
