@@ -142,15 +142,17 @@ class SnapshotCommandTest {
     }
 
     /**
-     * The target is SIGKILLed as the pause begins (once its main thread is seen traced), five times: each time one
-     * line saying the process exited, and no file. Never a complaint about permission: EPERM from PTRACE_SEIZE on a
-     * thread that is already exiting is not one.
+     * The target is SIGKILLed as the pause begins (once its main thread is seen traced): each time one line saying
+     * the process exited, and no file. Never a complaint about permission: EPERM from PTRACE_SEIZE on a thread that
+     * is already exiting is not one. The pause is short and its threads run at real-time priority, so the watching
+     * thread may miss it: such a round must then have written a whole snapshot; five rounds must land.
      */
     @Test
     void aProcessKilledAsItIsPausedIsOneLine(@TempDir Path dir) throws Exception {
         Gate.requireRoot();
-        for (int round = 0; round < 5; round++) {
-            try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "1000"), READY)) {
+        int landed = 0;
+        for (int round = 0; round < 30 && landed < 5; round++) {
+            try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "5000"), READY)) {
                 String pid = Long.toString(t.pid());
                 Path status = Path.of("/proc", pid, "task", pid, "status");
                 AtomicBoolean done = new AtomicBoolean();
@@ -175,12 +177,18 @@ class SnapshotCommandTest {
                     done.set(true);
                     killer.join();
                 }
-                assertTrue(killed.get(), "the target was killed while being paused:\n" + r.err());
+                if (!killed.get()) {
+                    assertEquals(0, r.status(), "the kill missed the pause, so the snapshot is whole:\n" + r.err());
+                    Files.delete(dir.resolve("x.db"));
+                    continue;
+                }
+                landed++;
                 assertOneErrorLine(r, 1, pid);
                 assertTrue(r.err().contains("exited") || r.err().contains("does not exist"), "round " + round + ": " + r.err());
                 assertOnly(dir);
             }
         }
+        assertEquals(5, landed, "kills that landed in the pause");
     }
 
     @Test
