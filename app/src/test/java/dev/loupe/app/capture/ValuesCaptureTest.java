@@ -84,6 +84,7 @@ class ValuesCaptureTest {
                     yaml.toString());
 
             Map<String, JsonNode> captured = captured(db);
+            assertDecoderSamples(captured);
             // The shapes, pinned: every captured value, addresses masked, one file per Go minor version.
             ObjectNode golden = JSON.createObjectNode();
             captured.forEach((k, v) -> golden.set(k, masked(v)));
@@ -135,6 +136,18 @@ class ValuesCaptureTest {
                     .filter(v -> v.path("$missing").asText().contains("snapshot_bytes limit was reached")).count();
             assertTrue(overBudget >= 1 && overBudget < 4, "the first frame is captured, later ones say the budget ran out: " + captured);
         }
+    }
+
+    /** The samples the decoder's package documentation shows are what a snapshot holds. */
+    private static void assertDecoderSamples(Map<String, JsonNode> captured) throws Exception {
+        String doc = Files.readString(Path.of(System.getProperty("user.dir")).resolveSibling("decoder")
+                .resolve("src/main/java/dev/loupe/decoder/package-info.java"));
+        List<String> samples = java.util.regex.Pattern.compile("<pre>\\s*\\*\\s*(\\{.*?)\\s*\\*\\s*</pre>", java.util.regex.Pattern.DOTALL)
+                .matcher(doc).results().map(m -> m.group(1)).toList();
+        assertEquals(2, samples.size(), "the samples in the decoder's package-info: " + samples);
+        assertEquals(JSON.readTree(samples.get(0)), captured.get("main.parkInterfaces err"));
+        JsonNode a = captured.get("main.parkPointers a");
+        assertEquals(masked(JSON.readTree(samples.get(1))), masked(a), "the cycle sample, addresses masked");
     }
 
     /** "function variable" to the value captured in the function's frame, parsed as JSON. */
