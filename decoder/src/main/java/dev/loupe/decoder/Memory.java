@@ -71,15 +71,24 @@ final class Memory {
     }
 
     /**
-     * The chunk holding {@code [address, address + length)} that reaches furthest beyond it: chunks overlap (a
-     * struct read for a pointer to it, inside a slice's elements read before), so the nearest one below the address
-     * is not always the one.
+     * A chunk holding {@code [address, address + length)}: the nearest one below the address if it does, else the
+     * one that reaches furthest beyond it (chunks overlap: a struct read for a pointer to it, inside a slice's
+     * elements read before). {@code length} 0 asks for the furthest reach, for {@link #available}.
      */
     private Map.Entry<Long, byte[]> holding(long address, long length) {
+        // Most reads are of a chunk's own value, which the nearest chunk below holds.
+        Map.Entry<Long, byte[]> nearest = chunks.floorEntry(address);
+        if (nearest != null && length > 0) {
+            long offset = address - nearest.getKey();
+            // The comparator is unsigned: far apart, the difference can come out negative.
+            if (offset >= 0 && offset <= nearest.getValue().length - length) {
+                return nearest;
+            }
+        }
         Map.Entry<Long, byte[]> best = null;
         for (Map.Entry<Long, byte[]> e : chunks.headMap(address, true).descendingMap().entrySet()) {
             long offset = address - e.getKey();
-            if (offset > CaptureRecord.MAX_CHUNK_BYTES) {
+            if (Long.compareUnsigned(offset, CaptureRecord.MAX_CHUNK_BYTES) > 0) {
                 break;
             }
             if (offset >= 0 && offset + length <= e.getValue().length
