@@ -62,7 +62,7 @@ public final class CaptureBenchmark {
                 stacks.add(snapshotter.take(List.of((int) t.pid()), a));
                 Files.delete(a);
                 Path b = dir.resolve("capture-" + r + ".db");
-                captures.add(snapshotter.take(List.of((int) t.pid()), b, spec, SPEC));
+                captures.add(snapshotter.take(List.of((int) t.pid()), b, spec));
                 Files.delete(b);
             }
         } finally {

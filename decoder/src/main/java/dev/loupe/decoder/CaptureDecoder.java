@@ -158,29 +158,29 @@ public final class CaptureDecoder {
                     }
                     t = ix.element();
                 }
-                case Step.Len l -> {
-                    return length(l.of().name(), t, at, c);
-                }
-                case Step.Cap k -> {
-                    return length("CAP_" + k.of().name(), t, at, c);
+                case Step.Len _, Step.Cap _ -> {
+                    return length(s, t, at, c);
                 }
             }
         }
         return values.decode(t, at, 0);
     }
 
-    private JsonNode length(String what, GoType t, long at, ResolvedCapture c) {
-        OptionalLong n = switch (what) {
-            case "STRING", "SLICE" -> memory.word(at + 8);
-            case "CAP_SLICE" -> memory.word(at + 16);
-            case "ARRAY", "CAP_ARRAY" -> types.underlying(t) instanceof dev.loupe.dwarf.godwarf.GoType.Array a
-                    ? OptionalLong.of(a.count()) : OptionalLong.empty();
-            case "MAP" -> header(at, switch (layout.map()) {
-                case RuntimeLayout.Hmap h -> h.count();
-                case RuntimeLayout.SwissMap m -> m.used();
-            });
-            case "CHAN" -> header(at, layout.hchan().qcount());
-            case "CAP_CHAN" -> header(at, layout.hchan().dataqsiz());
+    /** {@code len} or {@code cap} (step {@code s}) of the value of type {@code t} at {@code at}. */
+    private JsonNode length(Step s, GoType t, long at, ResolvedCapture c) {
+        OptionalLong count = types.underlying(t) instanceof GoType.Array a ? OptionalLong.of(a.count()) : OptionalLong.empty();
+        OptionalLong n = switch (s) {
+            case Step.Len l -> switch (l.of()) {
+                case STRING, SLICE -> memory.word(at + 8);
+                case ARRAY -> count;
+                case MAP -> header(at, ValueDecoder.mapCountOffset(layout));
+                case CHAN -> header(at, layout.hchan().qcount());
+            };
+            case Step.Cap k -> switch (k.of()) {
+                case SLICE -> memory.word(at + 16);
+                case ARRAY -> count;
+                case CHAN -> header(at, layout.hchan().dataqsiz());
+            };
             default -> OptionalLong.empty();
         };
         return n.isPresent() ? JSON.numberNode(n.getAsLong()) : ValueDecoder.missing("not captured: the length of " + c.spec().expr());

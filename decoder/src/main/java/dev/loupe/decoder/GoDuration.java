@@ -2,53 +2,42 @@ package dev.loupe.decoder;
 
 /** {@code time.Duration.String} ({@code time/time.go}): "1h30m1.5s", "1.5µs", "0s". */
 final class GoDuration {
+    private static final long SECOND = 1_000_000_000L;
+
     private GoDuration() {}
 
     static String format(long ns) {
         if (ns == 0) {
             return "0s";
         }
-        boolean negative = ns < 0;
-        // Long.MIN_VALUE has no positive counterpart: work with its unsigned magnitude.
-        String magnitude = Long.toUnsignedString(negative ? -ns : ns);
-        java.math.BigInteger u = new java.math.BigInteger(magnitude);
-        StringBuilder out = new StringBuilder();
-        if (u.compareTo(java.math.BigInteger.valueOf(1_000_000_000L)) < 0) {
-            long v = u.longValue();
-            if (v < 1_000) {
-                out.append(v).append("ns");
-            } else if (v < 1_000_000) {
-                out.append(fraction(v, 3)).append("µs");
-            } else {
-                out.append(fraction(v, 6)).append("ms");
-            }
+        // The magnitude as an unsigned number: Long.MIN_VALUE has no positive counterpart.
+        long u = ns < 0 ? -ns : ns;
+        String out;
+        if (Long.compareUnsigned(u, SECOND) < 0) {
+            out = u < 1_000 ? u + "ns" : u < 1_000_000 ? fraction(u, 3) + "µs" : fraction(u, 6) + "ms";
         } else {
-            java.math.BigInteger[] sec = u.divideAndRemainder(java.math.BigInteger.valueOf(1_000_000_000L));
-            long totalSeconds = sec[0].longValue();
-            long frac = sec[1].longValue();
-            long hours = totalSeconds / 3600;
-            long minutes = totalSeconds / 60 % 60;
-            long seconds = totalSeconds % 60;
+            long seconds = Long.divideUnsigned(u, SECOND);
+            long hours = seconds / 3600;
+            long minutes = seconds / 60 % 60;
+            StringBuilder b = new StringBuilder();
             if (hours > 0) {
-                out.append(hours).append('h');
+                b.append(hours).append('h');
             }
             if (hours > 0 || minutes > 0) {
-                out.append(minutes).append('m');
+                b.append(minutes).append('m');
             }
-            out.append(fraction(seconds * 1_000_000_000L + frac, 9)).append('s');
+            out = b.append(fraction(seconds % 60 * SECOND + Long.remainderUnsigned(u, SECOND), 9)).append('s').toString();
         }
-        return negative ? "-" + out : out.toString();
+        return ns < 0 ? "-" + out : out;
     }
 
     /** {@code v / 10^digits} with the fraction's trailing zeros dropped. */
     private static String fraction(long v, int digits) {
         long scale = (long) Math.pow(10, digits);
-        long whole = v / scale;
         long rest = v % scale;
         if (rest == 0) {
-            return Long.toString(whole);
+            return Long.toString(v / scale);
         }
-        String f = String.format("%0" + digits + "d", rest).replaceFirst("0+$", "");
-        return whole + "." + f;
+        return v / scale + "." + String.format("%0" + digits + "d", rest).replaceFirst("0+$", "");
     }
 }

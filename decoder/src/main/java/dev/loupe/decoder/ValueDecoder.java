@@ -17,13 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Base64;
-import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Gives captured bytes their Go meaning: a value of a DWARF type at an address of the {@link Memory} becomes JSON,
@@ -48,19 +50,21 @@ final class ValueDecoder {
     private final Pclntab pclntab;
     private final RuntimeLayout layout;
     private final int pointerDepth;
-    private final Deque<String> path = new ArrayDeque<>();
+    /** The values reached through pointers on the way to the one being written. */
+    private final Set<Visit> onPath = new HashSet<>();
+    private int nesting;
     /** The program reads an interface's dynamic value as bytes: what its pointers lead to is not read. */
     static final String INSIDE_INTERFACE = "not captured: pointers inside an interface's dynamic value are not followed yet";
     private int insideInterface;
-    private final java.util.Set<Long> followed;
+    private final Set<Long> followed;
 
     /**
      * @param followed the runtime types whose values behind an interface the program read with their type (and so
      *                 followed their pointers); others it read as bytes
      */
-    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth, java.util.Set<Long> followed) {
+    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth, Set<Long> followed) {
         this.memory = memory;
-        this.followed = java.util.Set.copyOf(followed);
+        this.followed = Set.copyOf(followed);
         this.dwarf = dwarf;
         this.types = dwarf.types();
         this.pclntab = pclntab;
@@ -85,18 +89,33 @@ final class ValueDecoder {
                     : missing(depth > pointerDepth ? "pointer depth " + pointerDepth + " reached"
                     : insideInterface > 0 ? INSIDE_INTERFACE : "not captured");
         }
-        String key = Long.toHexString(address) + "/" + t.offset();
-        if (path.contains(key)) {
-            return JSON.objectNode().put("$cycle", "0x" + Long.toHexString(address));
-        }
-        if (path.size() > MAX_NESTING) {
+        if (nesting > MAX_NESTING) {
             return missing("nested deeper than " + MAX_NESTING);
         }
-        path.push(key);
+        nesting++;
         try {
             return value(t, b, address, depth);
         } finally {
-            path.pop();
+            nesting--;
+        }
+    }
+
+    private record Visit(long address, long type) {}
+
+    /**
+     * What {@code read} makes of the value of type {@code t} at {@code address}, reached through a pointer (a pointer's,
+     * an interface's data word, a map's or channel's header): a cycle only closes through one, so this is where a
+     * value already being written is met again, and written as a {@code $cycle} instead.
+     */
+    private JsonNode follow(long address, GoType t, Supplier<JsonNode> read) {
+        Visit v = new Visit(address, t.offset());
+        if (!onPath.add(v)) {
+            return JSON.objectNode().put("$cycle", "0x" + Long.toHexString(address));
+        }
+        try {
+            return read.get();
+        } finally {
+            onPath.remove(v);
         }
     }
 
@@ -117,7 +136,11 @@ final class ValueDecoder {
                 if (target == 0) {
                     yield JSON.nullNode();
                 }
-                yield p.elem().isEmpty() ? JSON.textNode("0x" + Long.toHexString(target)) : decode(types.get(p.elem().get()), target, depth + 1);
+                if (p.elem().isEmpty()) {
+                    yield JSON.textNode("0x" + Long.toHexString(target));
+                }
+                GoType elem = types.get(p.elem().get());
+                yield follow(target, elem, () -> decode(elem, target, depth + 1));
             }
             case GoType.Struct s -> {
                 ObjectNode o = JSON.objectNode();
@@ -148,15 +171,15 @@ final class ValueDecoder {
                 if (header == 0) {
                     yield JSON.nullNode();
                 }
-                JsonNode entries = switch (layout.map()) {
+                JsonNode entries = follow(header, m, () -> switch (layout.map()) {
                     case RuntimeLayout.SwissMap sm -> swissMap(m, sm, header, depth + 1);
                     case RuntimeLayout.Hmap hm -> bucketMap(m, hm, header, depth + 1);
-                };
+                });
                 if (entries != null) {
                     yield entries;
                 }
                 ObjectNode o = missing("map entries are not captured yet");
-                OptionalLong count = countOf(m.implementation(), header);
+                OptionalLong count = countOf(header);
                 count.ifPresent(n -> o.put("len", n));
                 yield o;
             }
@@ -173,8 +196,8 @@ final class ValueDecoder {
                 long qcount = h.getLong((int) hl.qcount());
                 long dataqsiz = h.getLong((int) hl.dataqsiz());
                 ObjectNode o = JSON.objectNode().put("len", qcount).put("cap", dataqsiz);
-                o.set("items", items(types.get(c.elem()), h.getLong((int) hl.buf()), qcount, dataqsiz,
-                        h.getLong((int) hl.recvx()), depth + 1));
+                o.set("items", follow(hchan, c, () -> items(types.get(c.elem()), h.getLong((int) hl.buf()), qcount, dataqsiz,
+                        h.getLong((int) hl.recvx()), depth + 1)));
                 yield o;
             }
             case GoType.Func f -> {
@@ -331,7 +354,7 @@ final class ValueDecoder {
         } else {
             insideInterface += opaque;
             try {
-                o.set("value", decode(dynamic.get(), data, depth + 1));
+                o.set("value", follow(data, dynamic.get(), () -> decode(dynamic.get(), data, depth + 1)));
             } finally {
                 insideInterface -= opaque;
             }
@@ -385,7 +408,7 @@ final class ValueDecoder {
         if (dirLen == 0) {
             groups.add(dirPtr);
         } else {
-            java.util.Set<Long> tables = new java.util.LinkedHashSet<>();
+            Set<Long> tables = new LinkedHashSet<>();
             for (long i = 0; i < dirLen; i++) {
                 memory.word(dirPtr + i * 8).ifPresent(tables::add);
             }
@@ -446,7 +469,7 @@ final class ValueDecoder {
         long ks = types.sizeOf(keyType);
         long vs = types.sizeOf(valueType);
         List<long[]> slotsFound = new ArrayList<>();
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        Set<Long> seen = new HashSet<>();
         for (long i = 0; buckets != 0 && bShift < 31 && i < 1L << bShift; i++) {
             for (long at = buckets + i * b.size(); at != 0 && seen.add(at); ) {
                 ByteBuffer bb = memory.read(at, b.size());
@@ -496,13 +519,16 @@ final class ValueDecoder {
     }
 
     /** The entry count of a map from its runtime header ({@code hmap.count}, {@code maps.Map.used}). */
-    private OptionalLong countOf(dev.loupe.dwarf.godwarf.TypeRef implementation, long header) {
-        long offset = switch (layout.map()) {
+    private OptionalLong countOf(long header) {
+        return memory.word(header + mapCountOffset(layout));
+    }
+
+    /** Where a map's runtime header keeps its entry count: {@code hmap.count} or {@code maps.Map.used}. */
+    static long mapCountOffset(RuntimeLayout layout) {
+        return switch (layout.map()) {
             case RuntimeLayout.Hmap h -> h.count();
             case RuntimeLayout.SwissMap m -> m.used();
         };
-        ByteBuffer b = memory.read(header + offset, 8);
-        return b == null ? OptionalLong.empty() : OptionalLong.of(b.getLong(0));
     }
 
     /** A {@code time.Time} ({@code wall}, {@code ext}, {@code loc}) as an RFC 3339 string in its zone's offset. */

@@ -23,6 +23,9 @@ import static dev.loupe.bpf.asm.Register.RFP;
  * being iterated (the target's main thread) in r7.
  */
 final class Calls {
+    /** {@code BPF_RB_NO_WAKEUP}: the agent polls the ring buffer; a wakeup per record would cost an irq_work each. */
+    static final int RB_NO_WAKEUP = 1;
+
     private Calls() {}
 
     /** r0 = map_lookup_elem(map, fp + key); to {@code missing} when null. */

@@ -80,7 +80,6 @@ final class CaptureEmitter {
     private static final int KIND_POINTER = 22;
     /** 2^B buckets: B beyond this reads as many bytes as the limit allows anyway. */
     private static final int MAX_BUCKET_SHIFT = 24;
-    private static final int BPF_RB_NO_WAKEUP = 1;
 
     // Stack slots below those of SnapshotProgram.
     private static final int ITER_FRAMES = -88;
@@ -128,7 +127,7 @@ final class CaptureEmitter {
     private final int typeKindOffset;
     private final int typeHeadBytes;
     private final int ptrTypeElemOffset;
-    private final long statsSlot;
+    private final int statsSlot;
     private int labels;
 
     /**
@@ -202,7 +201,7 @@ final class CaptureEmitter {
         // The snapshot's budget: past it, frames are sent without their values (and say so).
         String send = label("send");
         String within = label("within_budget");
-        a.emit(Insn.ldx(Size.DW, R1, RFP, (int) statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
+        a.emit(Insn.ldx(Size.DW, R1, RFP, statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
                 .emit(JumpOp.JLT.imm(R2, (int) Math.min(Integer.MAX_VALUE, plan.snapshotBytes()), within))
                 .emit(Insn.ldx(Size.H, R1, R6, CaptureRecord.FLAGS), AluOp.OR.imm(R1, CaptureRecord.OVER_BUDGET))
                 .emit(Insn.stx(Size.H, R6, CaptureRecord.FLAGS, R1))
@@ -212,7 +211,7 @@ final class CaptureEmitter {
         bfs();
         // Send: header + chunks.
         a.label(send)
-                .emit(Insn.ldx(Size.DW, R1, RFP, (int) statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
+                .emit(Insn.ldx(Size.DW, R1, RFP, statsSlot), Insn.ldx(Size.DW, R2, R1, GoroutineRecord.STAT_CAPTURE_BYTES))
                 .emit(Insn.ldx(Size.DW, R3, R6, USED), AluOp.ADD.reg(R2, R3), Insn.stx(Size.DW, R1, GoroutineRecord.STAT_CAPTURE_BYTES, R2));
         a.emit(Insn.ldx(Size.DW, R3, R6, USED))
                 .emit(AluOp.AND.imm(R3, DATA_MAX - 1))
@@ -220,9 +219,9 @@ final class CaptureEmitter {
                 .emit(Insn.ldx(Size.DW, R1, R6, CHUNKS), Insn.stx(Size.W, R6, CaptureRecord.CHUNKS, R1))
                 .emit(Insn.st(Size.W, R6, CaptureRecord.CHUNKS + 4, 0))
                 .emit(AluOp.ADD.imm(R3, DATA))
-                .emit(Insn.loadMap(R1, SnapshotProgram.RECORDS_MAP), Insn.mov64Reg(R2, R6), Insn.mov64Imm(R4, BPF_RB_NO_WAKEUP))
+                .emit(Insn.loadMap(R1, SnapshotProgram.RECORDS_MAP), Insn.mov64Reg(R2, R6), Insn.mov64Imm(R4, Calls.RB_NO_WAKEUP))
                 .emit(Insn.call(Helper.RINGBUF_OUTPUT))
-                .emit(Insn.ldx(Size.DW, R1, RFP, (int) statsSlot));
+                .emit(Insn.ldx(Size.DW, R1, RFP, statsSlot));
         String sent = label("sent");
         a.emit(JumpOp.JEQ.imm(R0, 0, sent));
         Calls.increment(a, GoroutineRecord.STAT_CAPTURES_DROPPED);
@@ -517,8 +516,7 @@ final class CaptureEmitter {
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_GROUPS.ordinal(), groups));
         // A pointer: the target's size.
         targetSize(next);
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        pushLength(next);
         // A bucket map: 2^B buckets (B the low byte of the second word), up to the map limit.
         a.label(buckets);
         targetSize(next);
@@ -526,47 +524,35 @@ final class CaptureEmitter {
         min(R2, MAX_BUCKET_SHIFT);
         a.emit(AluOp.LSH.reg(R1, R2));
         min(R1, plan.mapBytes());
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        pushLength(next);
         // A small swiss map (dirLen 0): its one group.
         a.label(small)
                 .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2))
                 .emit(JumpOp.JNE.imm(R1, 0, next));
         targetSize(next);
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        pushLength(next);
         // A big one: its directory of table pointers.
         a.label(directory)
                 .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2))
                 .emit(JumpOp.JEQ.imm(R1, 0, next));
         min(R1, plan.mapBytes() / 8);
-        a.emit(AluOp.LSH.imm(R1, 3), Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        a.emit(AluOp.LSH.imm(R1, 3));
+        pushLength(next);
         // A table's groups: lengthMask + 1 of them, up to the map limit.
         a.label(groups);
         targetSize(next);
-        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2));
-        min(R2, plan.mapBytes());
-        a.emit(AluOp.ADD.imm(R2, 1), AluOp.MUL.reg(R1, R2));
-        min(R1, plan.mapBytes());
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        elements(1, plan.mapBytes(), next);
         // A string: up to the limit of its bytes, which are a leaf.
         a.label(string)
+                .emit(Insn.st(Size.DW, R6, PUSH_TYPE, 0))
+                .emit(Insn.ldx(Size.DW, R1, R6, DEPTH), Insn.stx(Size.DW, R6, PUSH_DEPTH, R1))
                 .emit(Insn.ldx(Size.DW, R1, R6, SLOT_P2));
         min(R1, plan.stringBytes());
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1), Insn.st(Size.DW, R6, PUSH_TYPE, 0))
-                .emit(Insn.ldx(Size.DW, R1, R6, DEPTH), Insn.stx(Size.DW, R6, PUSH_DEPTH, R1));
-        push(next);
+        pushLength(next);
         // A slice: up to the limit of its elements' bytes.
         a.label(slice);
         targetSize(next);
-        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2));
-        min(R2, plan.sliceBytes());
-        a.emit(AluOp.MUL.reg(R1, R2));
-        min(R1, plan.sliceBytes());
-        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
-        push(next);
+        elements(0, plan.sliceBytes(), next);
         // A non-empty interface: its itab's head (for the decoder), then through it to the type word.
         a.label(iface)
                 .emit(Insn.st(Size.DW, R6, PUSH_LEN, ITAB_HEAD), Insn.st(Size.DW, R6, PUSH_TYPE, 0));
@@ -620,6 +606,27 @@ final class CaptureEmitter {
         a.label(done);
         Calls.iterDestroy(a, kernel, ITER_SLOTS);
         a.emit(Insn.ja(after));
+    }
+
+    /** Queues PUSH_ADDR for r1 bytes; then jumps to {@code after}. */
+    private void pushLength(String after) {
+        a.emit(Insn.stx(Size.DW, R6, PUSH_LEN, R1));
+        push(after);
+    }
+
+    /**
+     * Queues PUSH_ADDR for (the second word + {@code plus}) elements of r1 bytes, up to {@code limit} bytes; then jumps
+     * to {@code after}. The count is bounded first so that the product cannot overflow.
+     */
+    private void elements(int plus, int limit, String after) {
+        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2));
+        min(R2, limit);
+        if (plus != 0) {
+            a.emit(AluOp.ADD.imm(R2, plus));
+        }
+        a.emit(AluOp.MUL.reg(R1, R2));
+        min(R1, limit);
+        pushLength(after);
     }
 
     /** r1 = the size of type PUSH_TYPE; to {@code missing} if it has none. */

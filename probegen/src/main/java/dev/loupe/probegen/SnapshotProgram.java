@@ -77,7 +77,6 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     /** allgs is read this many pointers at a time. */
     private static final int CHUNK = 32;
 
-    private static final int BPF_RB_NO_WAKEUP = 1;
 
     private static final int G_RUNNING = 2;
     private static final int G_SYSCALL = 3;
@@ -283,8 +282,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.ldx(Size.W, R2, R9, WINDOW))
                     .emit(JumpOp.JGT.imm(R2, TOP_WINDOW, "next_g"))
                     .emit(AluOp.ADD.reg(R3, R2), AluOp.ADD.imm(R3, l.pcs))
-                    // BPF_RB_NO_WAKEUP: the agent polls; a wakeup per record would cost an irq_work each.
-                    .emit(Insn.loadMap(R1, RECORDS_MAP), Insn.mov64Reg(R2, R9), Insn.mov64Imm(R4, BPF_RB_NO_WAKEUP))
+                    .emit(Insn.loadMap(R1, RECORDS_MAP), Insn.mov64Reg(R2, R9), Insn.mov64Imm(R4, Calls.RB_NO_WAKEUP))
                     .emit(Insn.call(Helper.RINGBUF_OUTPUT))
                     .emit(Insn.ldx(Size.DW, R1, RFP, STATS))
                     .emit(JumpOp.JNE.imm(R0, 0, "dropped"));

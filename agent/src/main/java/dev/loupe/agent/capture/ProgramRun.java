@@ -36,9 +36,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs one process's task-iterator program: everything that can be done before the pause is (maps created,
  * program loaded and verified, iterator linked, ring buffer mapped, program run once and armed), so the pause
- * covers running the program alone. The threads the pause waits on run at real-time priority. The ring buffer is drained by another thread while the program
- * runs, so its size bounds the backlog, not the capture. Every kernel object is closed when the run ends,
- * whatever happens.
+ * covers running the program alone. The threads the pause waits on run at real-time priority. The ring buffer is
+ * drained by another thread while the program runs, so its size bounds the backlog, not the capture. Every kernel
+ * object is closed when the run ends, whatever happens.
  */
 public final class ProgramRun {
     private static final long DRAIN_IDLE_NANOS = 200_000;

@@ -106,15 +106,14 @@ public final class Snapshotter {
 
     /** Snapshots {@code pids} into {@code out}, which must not exist: stacks only. */
     public Result take(List<Integer> pids, Path out) throws SnapshotException {
-        return take(pids, out, null, null);
+        return take(pids, out, null);
     }
 
     /**
      * Snapshots {@code pids} into {@code out}, which must not exist, capturing what {@code spec} asks for (null for
-     * stacks only), whose YAML {@code specText} the file keeps. The spec is checked against each binary before any
-     * process is paused.
+     * stacks only), whose YAML the file keeps. The spec is checked against each binary before any process is paused.
      */
-    public Result take(List<Integer> pids, Path out, Spec spec, String specText) throws SnapshotException {
+    public Result take(List<Integer> pids, Path out, Spec spec) throws SnapshotException {
         if (pids.isEmpty()) {
             throw new SnapshotException("no process to snapshot: give at least one --pid");
         }
@@ -140,7 +139,7 @@ public final class Snapshotter {
                     throw new SnapshotException(p.getMessage());
                 }
             }
-            return write(host, targets, captured.getProcessesList(), out, specText, t1 - t0, t2 - t1);
+            return write(host, targets, captured.getProcessesList(), out, spec == null ? null : spec.text(), t1 - t0, t2 - t1);
         } finally {
             targets.forEach(t -> t.binary().close());
         }
@@ -221,8 +220,10 @@ public final class Snapshotter {
                 CaptureDecoder captured = t.resolved() == null ? null
                         : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout());
                 long unreadable = 0;
+                long recordBytes = 0;
                 for (ByteString r : c.getRecordsList()) {
                     byte[] record = r.toByteArray();
+                    recordBytes += record.length;
                     if (CaptureDecoder.isCapture(record)) {
                         if (captured != null) {
                             captured.add(record);
@@ -263,7 +264,7 @@ public final class Snapshotter {
                 }
                 summaries.add(new ProcessSummary(t.pid(), t.exePath(), goroutines.size(), c.getPauseNs(), c.getStopNs(), c.getRunNs(),
                         c.getLoadNs(), c.getThreads(), lost, unreadable, c.getRealtimeNs(),
-                        c.getRecordsList().stream().mapToLong(ByteString::size).sum(), frames.size()));
+                        recordBytes, frames.size()));
             }
             Path file = w.commit();
             long writeNs = System.nanoTime() - start - decodeNs;

@@ -12,9 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,17 +64,6 @@ public final class SnapshotCommand implements Callable<Integer> {
         }
     }
 
-    private String specText() throws SnapshotException {
-        if (specFile == null) {
-            return null;
-        }
-        try {
-            return Files.readString(specFile);
-        } catch (IOException e) {
-            throw new SnapshotException("cannot read the spec " + specFile + ": " + e.getMessage());
-        }
-    }
-
     @Override
     public Integer call() throws SnapshotException {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,7 +81,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, line -> {
             err.println(line);
             err.flush();
-        }).take(List.copyOf(pids), output, spec(), specText());
+        }).take(List.copyOf(pids), output, spec());
         long maxPause = r.processes().stream().mapToLong(Snapshotter.ProcessSummary::pauseNs).max().orElse(0);
         out.println(String.format(Locale.ROOT, "%,d goroutines from %d process%s, paused %s%s, written to %s", r.goroutines(),
                 r.processes().size(), r.processes().size() == 1 ? "" : "es", r.processes().size() == 1 ? "" : "at most ",

@@ -56,7 +56,7 @@ class HttpServerCaptureTest {
                 Duration.ofSeconds(120))) {
             Spec spec = SpecReader.parse(SPEC, "http.yaml");
             Path db = dir.resolve("http.db");
-            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db, spec, SPEC);
+            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db, spec);
 
             Set<String> expected = new TreeSet<>();
             for (JsonNode r : new ObjectMapper().readTree(oraclePath.toFile())) {

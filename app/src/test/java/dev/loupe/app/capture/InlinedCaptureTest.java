@@ -40,7 +40,7 @@ class InlinedCaptureTest {
                 Duration.ofSeconds(120))) {
             Path db = dir.resolve("inlined.db");
             new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db,
-                    SpecReader.parse(SPEC, "inlined.yaml"), SPEC);
+                    SpecReader.parse(SPEC, "inlined.yaml"));
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
                  ResultSet r = s.executeQuery("SELECT t.o_ID, t.o_Customer, f.function, f.inlined, next.function"
                          + " FROM main_carry t JOIN goroutine_frames f ON f.process_id = t.process_id AND f.goid = t.goroutine_id"

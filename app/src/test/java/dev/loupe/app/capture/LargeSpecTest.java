@@ -62,7 +62,7 @@ class LargeSpecTest {
             assertEquals(FUNCTIONS, functions, "functions with " + EXPRESSIONS + " variables in the binary");
             Path db = dir.resolve("large.db");
             Snapshotter.Result r = new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {})
-                    .take(List.of((int) t.pid()), db, SpecReader.parse(yaml.toString(), "large.yaml"), yaml.toString());
+                    .take(List.of((int) t.pid()), db, SpecReader.parse(yaml.toString(), "large.yaml"));
             Snapshotter.ProcessSummary p = r.processes().getFirst();
             System.out.printf("%d functions x %d expressions: generated in %.1f ms, loaded and verified in %.1f ms, paused %.2f ms%n",
                     FUNCTIONS, EXPRESSIONS, r.generateNs() / 1e6, p.loadNs() / 1e6, p.pauseNs() / 1e6);

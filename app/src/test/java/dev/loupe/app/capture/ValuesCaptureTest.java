@@ -80,8 +80,7 @@ class ValuesCaptureTest {
             }
             Spec spec = SpecReader.parse(yaml.toString(), "values.yaml");
             Path db = dir.resolve("values.db");
-            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db, spec,
-                    yaml.toString());
+            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db, spec);
 
             Map<String, JsonNode> captured = captured(db);
             assertDecoderSamples(captured);
@@ -129,7 +128,7 @@ class ValuesCaptureTest {
                     """;
             Path db = dir.resolve("budget.db");
             new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db,
-                    SpecReader.parse(yaml, "budget.yaml"), yaml);
+                    SpecReader.parse(yaml, "budget.yaml"));
             Map<String, JsonNode> captured = captured(db);
             assertEquals(4, captured.size(), "a value (or its marker) for every capture of every frame: " + captured);
             long overBudget = captured.values().stream()

@@ -50,6 +50,8 @@ public final class GoDwarf {
     private final Map<Long, LineTable> fileTables = new ConcurrentHashMap<>();
     private static final String ITAB_PREFIX = "go:itab.";
     private volatile Map<Long, Long> runtimeTypeByDie;
+    /** The symbol table's itab symbols, listed on first use. */
+    private volatile List<String> itabs;
 
     private GoDwarf(ElfFile elf, DebugInfo info) {
         this.elf = elf;
@@ -150,11 +152,16 @@ public final class GoDwarf {
      * empty without it.
      */
     public List<GoType> itabTypes(String interfaceName) {
-        List<GoType> out = new ArrayList<>();
+        List<String> names = itabs;
+        if (names == null) {
+            names = elf.symbols().stream().map(sym -> sym.name()).filter(n -> n.startsWith(ITAB_PREFIX)).toList();
+            itabs = names;
+        }
+        // go:itab.CONCRETE,INTERFACE: either name may hold commas of its own (type arguments), the suffix decides.
         String suffix = "," + interfaceName;
-        for (var sym : elf.symbols()) {
-            String n = sym.name();
-            if (n.startsWith(ITAB_PREFIX) && n.endsWith(suffix)) {
+        List<GoType> out = new ArrayList<>();
+        for (String n : names) {
+            if (n.endsWith(suffix) && n.length() > ITAB_PREFIX.length() + suffix.length()) {
                 types.byName(n.substring(ITAB_PREFIX.length(), n.length() - suffix.length())).ifPresent(out::add);
             }
         }

@@ -31,6 +31,11 @@ public record RuntimeLayout(String goVersion, Source source, G g, M m, Gobuf gob
     /** The value of an offset or size the binary's Go version does not have. */
     public static final long ABSENT = -1;
 
+    /** This layout with the addresses of another binary's globals (a table's layout is the same for every binary). */
+    public RuntimeLayout withGlobals(Globals addresses) {
+        return new RuntimeLayout(goVersion, source, g, m, gobuf, iface, eface, itab, type, string, slice, map, hchan, time, addresses);
+    }
+
     /** Where a layout comes from. */
     public enum Source {
         /** The binary's own DWARF. */

@@ -51,11 +51,9 @@ public final class RuntimeLayouts {
     public static RuntimeLayout withoutDwarf(ElfFile elf, Pclntab pclntab, String goVersion) {
         RuntimeLayout table = fromTable(goVersion);
         OptionalLong allgs = symbol(elf, "runtime.allgs");
-        RuntimeLayout.Globals globals = allgs.isPresent()
+        return table.withGlobals(allgs.isPresent()
                 ? new RuntimeLayout.Globals(allgs, symbol(elf, "runtime.allglen"))
-                : StrippedGlobals.find(elf, pclntab, elf.header().goArch());
-        return new RuntimeLayout(table.goVersion(), table.source(), table.g(), table.m(), table.gobuf(), table.iface(), table.eface(),
-                table.itab(), table.type(), table.string(), table.slice(), table.map(), table.hchan(), table.time(), globals);
+                : StrippedGlobals.find(elf, pclntab, elf.header().goArch()));
     }
 
     private static OptionalLong symbol(ElfFile elf, String name) {

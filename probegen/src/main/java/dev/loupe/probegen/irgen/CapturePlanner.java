@@ -4,6 +4,7 @@ import dev.loupe.dwarf.godwarf.Function;
 import dev.loupe.dwarf.godwarf.GoDwarf;
 import dev.loupe.dwarf.godwarf.GoType;
 import dev.loupe.dwarf.godwarf.InlinedCall;
+import dev.loupe.dwarf.godwarf.TypeRef;
 import dev.loupe.dwarf.godwarf.Types;
 import dev.loupe.dwarf.godwarf.Variable;
 import dev.loupe.dwarf.loclist.PcRange;
@@ -17,8 +18,12 @@ import dev.loupe.probegen.spec.Step;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -36,11 +41,9 @@ public final class CapturePlanner {
     private final List<List<ReadType.Slot>> pendingSlots = new ArrayList<>();
     private final Map<Long, Integer> valueTypes = new HashMap<>();
     private final Map<Long, Integer> dynamicTypes = new HashMap<>();
-    /** The read type of each swiss map type's header with its groups, by the map type's DIE. */
-    private final Map<Long, Integer> mapHeaders = new HashMap<>();
-    /** The read type of each channel type's header with its buffer, by the channel type's DIE. */
-    private final Map<Long, Integer> channelHeaders = new HashMap<>();
-    private final java.util.Set<String> interfacesDone = new java.util.HashSet<>();
+    /** The read type of each map or channel type's runtime header, with what it leads to, by the type's DIE. */
+    private final Map<Long, Integer> headers = new HashMap<>();
+    private final Set<String> interfacesDone = new HashSet<>();
     /** Read types without pointers to follow, by name: runtime headers, closures. */
     private final Map<String, Integer> leafTypes = new HashMap<>();
 
@@ -67,7 +70,7 @@ public final class CapturePlanner {
         List<CapturePlan.PcRange> ranges = new ArrayList<>();
         List<CapturePlan.FramePlan> plans = new ArrayList<>();
         Map<PlanKey, Integer> planIndex = new HashMap<>();
-        java.util.TreeMap<Long, Long> taken = new java.util.TreeMap<>(Long::compareUnsigned);
+        TreeMap<Long, Long> taken = new TreeMap<>(Long::compareUnsigned);
         List<List<Integer>> rootTypes = new ArrayList<>();
         for (ResolvedFunction f : spec.functions()) {
             List<Integer> types = new ArrayList<>();
@@ -118,7 +121,7 @@ public final class CapturePlanner {
      */
     private void addInstance(int fi, ResolvedFunction f, Function container, List<PcRange> code, List<List<Variable>> variables,
                              int inlineDepth, List<Integer> rootTypes, List<CapturePlan.PcRange> ranges,
-                             List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex, java.util.TreeMap<Long, Long> taken) {
+                             List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex, TreeMap<Long, Long> taken) {
         for (PcRange piece : pieces(code, variables)) {
             // A caller frame's pc is a return address, one past its call: the piece [low, high) of call pcs is the
             // return addresses (low, high]. The last of them, high, is where the next piece starts: a variable
@@ -158,7 +161,7 @@ public final class CapturePlanner {
     /** One range of return addresses [low, high) with its plan (shared with any other range of the same reads). */
     private static void addRange(int fi, ResolvedFunction f, int inlineDepth, List<CapturePlan.Root> roots, long low, long high,
                                  List<CapturePlan.PcRange> ranges, List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex,
-                                 java.util.TreeMap<Long, Long> taken) {
+                                 TreeMap<Long, Long> taken) {
         // A frame with nothing available still gets its row, all NULL: the frame is data too.
         int p = planIndex.computeIfAbsent(new PlanKey(fi, inlineDepth, List.copyOf(roots)), k -> {
             plans.add(new CapturePlan.FramePlan(fi, f.function().name(), inlineDepth, k.roots()));
@@ -256,12 +259,12 @@ public final class CapturePlanner {
                 continue;
             }
             GoType before = values.get(i);
-            int size = (int) Math.max(0, types.sizeOf(before));
+            int size = size(before);
             List<ReadType.Slot> slots = switch (s) {
                 case Step.Deref d -> List.of(new ReadType.Slot(0, ReadType.SlotKind.POINTER, next, false));
                 case Step.FieldAt fa -> shifted(readTypeSlots(next), fa.offset());
                 case Step.Index ix when ix.through() == Step.Index.Kind.ARRAY ->
-                        shifted(readTypeSlots(next), ix.index() * Math.max(0, types.sizeOf(ix.element())));
+                        shifted(readTypeSlots(next), ix.index() * size(ix.element()));
                 case Step.Index ix when ix.through() == Step.Index.Kind.SLICE ->
                         List.of(new ReadType.Slot(0, ReadType.SlotKind.SLICE, next, false));
                 case Step.Index ix -> List.of(new ReadType.Slot(0, ReadType.SlotKind.STRING, 0, false));
@@ -279,7 +282,7 @@ public final class CapturePlanner {
         if (u instanceof GoType.MapType || u instanceof GoType.Chan) {
             return valueType(t);
         }
-        return add(t.name(), (int) Math.max(0, types.sizeOf(t)), List.of());
+        return add(t.name(), size(t), List.of());
     }
 
     private String pathName(ResolvedCapture c, int step) {
@@ -302,7 +305,7 @@ public final class CapturePlanner {
         if (known != null) {
             return known;
         }
-        int id = add(t.name(), (int) Math.max(0, types.sizeOf(t)), List.of());
+        int id = add(t.name(), size(t), List.of());
         valueTypes.put(t.offset(), id);
         List<ReadType.Slot> slots = new ArrayList<>();
         slotsOf(t, 0, slots, 0);
@@ -318,7 +321,7 @@ public final class CapturePlanner {
         switch (types.underlying(t)) {
             case GoType.Pointer p when p.elem().isPresent() -> {
                 GoType elem = types.get(p.elem().get());
-                if (types.sizeOf(elem) > 0) {
+                if (size(elem) > 0) {
                     out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, valueType(elem), true));
                 }
             }
@@ -331,7 +334,7 @@ public final class CapturePlanner {
             }
             case GoType.Array a -> {
                 GoType elem = types.get(a.elem());
-                long size = types.sizeOf(elem);
+                long size = size(elem);
                 for (long i = 0; i < a.count() && size > 0 && out.size() < ReadType.MAX_SLOTS; i++) {
                     slotsOf(elem, base + i * size, out, nesting + 1);
                 }
@@ -352,11 +355,19 @@ public final class CapturePlanner {
     }
 
     /** A map or channel is a pointer to the runtime's header, which is read (for its length) but not followed. */
-    private void implementation(dev.loupe.dwarf.godwarf.TypeRef ref, long base, List<ReadType.Slot> out) {
-        if (types.underlying(types.get(ref)) instanceof GoType.Pointer p && p.elem().isPresent()) {
-            GoType header = types.get(p.elem().get());
-            out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf(header.name(), (int) Math.max(0, types.sizeOf(header))), true));
-        }
+    private void implementation(TypeRef ref, long base, List<ReadType.Slot> out) {
+        pointee(types.get(ref)).ifPresent(header ->
+                out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, leaf(header.name(), size(header)), true)));
+    }
+
+    /** What a pointer type points to (through typedefs); empty for another type or an unsafe.Pointer. */
+    private Optional<GoType> pointee(GoType t) {
+        return types.underlying(t) instanceof GoType.Pointer p ? p.elem().map(types::get) : Optional.empty();
+    }
+
+    /** The size of a value of {@code t}, 0 when DWARF does not say. */
+    private int size(GoType t) {
+        return (int) Math.max(0, types.sizeOf(t));
     }
 
     /**
@@ -367,23 +378,22 @@ public final class CapturePlanner {
      * Other maps: the header alone, for the length.
      */
     private void map(GoType.MapType m, long base, List<ReadType.Slot> out) {
-        Integer known = mapHeaders.get(m.offset());
+        Integer known = headers.get(m.offset());
         if (known != null) {
             out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, known, true));
             return;
         }
         GoType key = types.get(m.key());
         GoType elem = types.get(m.elem());
-        if (!(types.underlying(types.get(m.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()
-                || !(types.underlying(types.get(p.elem().get())) instanceof GoType.Struct header)) {
+        if (!(pointee(types.get(m.implementation())).map(types::underlying).orElse(null) instanceof GoType.Struct header)) {
             implementation(m.implementation(), base, out);
             return;
         }
         var bucket = types.byName("bucket<" + key.name() + "," + elem.name() + ">");
         if (header.field("buckets").isPresent() && header.field("B").isPresent() && bucket.isPresent()) {
             // A bucket map: 2^B buckets, whose overflow pointers the bucket's read type follows.
-            int id = add(header.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
-            mapHeaders.put(m.offset(), id);
+            int id = add(header.name() + " of " + m.name(), size(header), List.of());
+            headers.put(m.offset(), id);
             int buckets = (int) header.field("buckets").get().offset();
             int b = (int) header.field("B").get().offset();
             pendingSlots.set(id, List.of(new ReadType.Slot(buckets, ReadType.SlotKind.HMAP_BUCKETS, valueType(bucket.get()), true, b - buckets)));
@@ -397,14 +407,14 @@ public final class CapturePlanner {
             implementation(m.implementation(), base, out);
             return;
         }
-        int id = add(header.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
-        mapHeaders.put(m.offset(), id);
+        int id = add(header.name() + " of " + m.name(), size(header), List.of());
+        headers.put(m.offset(), id);
         int groupId = valueType(group.get());
         long groupsAt = t.field("groups").get().offset();
         GoType groupsRef = types.underlying(types.get(t.field("groups").get().type()));
         long dataAt = groupsRef instanceof GoType.Struct g && g.field("data").isPresent() ? g.field("data").get().offset() : 0;
         long maskAt = groupsRef instanceof GoType.Struct g && g.field("lengthMask").isPresent() ? g.field("lengthMask").get().offset() : 8;
-        int tableId = add(t.name() + " of " + m.name(), (int) Math.max(0, types.sizeOf(t)),
+        int tableId = add(t.name() + " of " + m.name(), size(t),
                 List.of(new ReadType.Slot((int) (groupsAt + dataAt), ReadType.SlotKind.SWISS_GROUPS, groupId, false, (int) (maskAt - dataAt))));
         int directoryId = add("directory of " + m.name(), 8, List.of(new ReadType.Slot(0, ReadType.SlotKind.POINTER, tableId, false)));
         int dirPtr = (int) header.field("dirPtr").get().offset();
@@ -419,22 +429,23 @@ public final class CapturePlanner {
      * (up to the slice limit), which the decoder orders from {@code recvx}.
      */
     private void channel(GoType.Chan c, long base, List<ReadType.Slot> out) {
-        if (!(types.underlying(types.get(c.implementation())) instanceof GoType.Pointer p) || p.elem().isEmpty()) {
+        Optional<GoType> pointee = pointee(types.get(c.implementation()));
+        if (pointee.isEmpty()) {
             return;
         }
-        GoType header = types.get(p.elem().get());
+        GoType header = pointee.get();
         if (!(types.underlying(header) instanceof GoType.Struct hchan) || hchan.field("buf").isEmpty() || hchan.field("dataqsiz").isEmpty()) {
             implementation(c.implementation(), base, out);
             return;
         }
-        Integer id = channelHeaders.get(c.offset());
+        Integer id = headers.get(c.offset());
         if (id == null) {
-            id = add(header.name() + " of " + c.name(), (int) Math.max(0, types.sizeOf(header)), List.of());
-            channelHeaders.put(c.offset(), id);
+            id = add(header.name() + " of " + c.name(), size(header), List.of());
+            headers.put(c.offset(), id);
             long buf = hchan.field("buf").get().offset();
             long cap = hchan.field("dataqsiz").get().offset();
             GoType elem = types.get(c.elem());
-            if (types.sizeOf(elem) > 0) {
+            if (size(elem) > 0) {
                 pendingSlots.set(id, List.of(new ReadType.Slot((int) buf, ReadType.SlotKind.SLICE, valueType(elem), true, (int) (cap - buf))));
             }
         }
@@ -458,11 +469,8 @@ public final class CapturePlanner {
                 // The rest are read as bytes, and their values say so.
                 return;
             }
-            GoType behind = concrete;
-            if (types.underlying(concrete) instanceof GoType.Pointer p && p.elem().isPresent()) {
-                behind = types.get(p.elem().get());
-            }
-            if (types.sizeOf(behind) > 0) {
+            GoType behind = pointee(concrete).orElse(concrete);
+            if (size(behind) > 0) {
                 dynamicTypes.put(address.getAsLong(), valueType(behind));
             }
         }
@@ -473,6 +481,6 @@ public final class CapturePlanner {
     }
 
     private static List<ReadType.Slot> shifted(List<ReadType.Slot> slots, long by) {
-        return slots.stream().map(s -> new ReadType.Slot((int) (s.offset() + by), s.kind(), s.target(), s.countDepth())).toList();
+        return slots.stream().map(s -> new ReadType.Slot((int) (s.offset() + by), s.kind(), s.target(), s.countDepth(), s.second())).toList();
     }
 }

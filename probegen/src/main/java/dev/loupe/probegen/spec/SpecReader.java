@@ -105,7 +105,7 @@ public final class SpecReader {
         Map<String, Node> keys = keys(m, ROOT_KEYS);
         List<FunctionSpec> functions = functions(keys.get("functions"), m.position());
         Limits limits = limits(keys.get("limits"));
-        return new Spec(source, functions, limits);
+        return new Spec(source, yaml, functions, limits);
     }
 
     private List<FunctionSpec> functions(Node node, Position rootAt) {

@@ -33,7 +33,7 @@ class SpecReaderTest {
     void theSampleReadsToItsRecordsWithPositions() throws Exception {
         Path file = resource("server.yaml");
         Spec spec = SpecReader.read(file);
-        assertEquals(new Spec(file.toString(), List.of(new FunctionSpec("main.(*Server).handle",
+        assertEquals(new Spec(file.toString(), java.nio.file.Files.readString(file), List.of(new FunctionSpec("main.(*Server).handle",
                         List.of(new CaptureSpec("req.URL.Path", "path", new Position(4, 15)),
                                 new CaptureSpec("s", "s", new Position(6, 15))),
                         List.of(new ColumnSpec("path_len", "length(path)", new Position(8, 15))),

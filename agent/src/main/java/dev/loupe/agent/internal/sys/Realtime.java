@@ -28,11 +28,6 @@ public final class Realtime implements AutoCloseable {
         }
     }
 
-    /** True when the thread runs at real-time priority because of this. */
-    public boolean raised() {
-        return raised;
-    }
-
     /** Back to {@code SCHED_OTHER}; call from the same thread. */
     @Override
     public void close() {
