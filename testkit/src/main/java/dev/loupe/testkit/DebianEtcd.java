@@ -64,39 +64,28 @@ public final class DebianEtcd {
 
     /**
      * Starts etcd with its data in {@code dataDir} (which must not exist) and {@code extraArgs}, on two free loopback
-     * ports, and waits until its {@code /health} answers.
+     * ports, and waits until it logs that it serves clients (etcd logs that once the cluster is ready); its
+     * {@code /health} must then answer true.
      */
     public static Server start(Path dataDir, List<String> extraArgs, Duration timeout) {
         String client = "http://127.0.0.1:" + freePort();
         String peer = "http://127.0.0.1:" + freePort();
         List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "default=" + peer));
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "default=" + peer,
+                "--logger", "zap", "--log-outputs", "stdout"));
         args.addAll(extraArgs);
         Server s = new Server(RunningTarget.start(binary(), args), client);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String why;
-            try {
-                String health = s.get("/health");
-                if (health.contains("\"true\"")) {
-                    return s;
-                }
-                why = health;
-            } catch (RuntimeException | AssertionError notYet) {
-                why = notYet.getMessage();
+        try {
+            s.process().awaitLine(l -> l.contains("\"msg\":\"serving client traffic"), timeout);
+            String health = s.get("/health");
+            if (!health.contains("\"health\":\"true\"")) {
+                throw new AssertionError("etcd serves clients but is not healthy: " + health);
             }
-            if (!s.process().isAlive() || System.nanoTime() > deadline) {
-                s.close();
-                throw new AssertionError("etcd did not become healthy within " + timeout + ": " + why);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                s.close();
-                throw new AssertionError(e);
-            }
+            return s;
+        } catch (RuntimeException | Error e) {
+            s.close();
+            throw e;
         }
     }
 }
