@@ -147,7 +147,9 @@ func start() {
 	launch(func() {
 		var typedNil *QueryError
 		parkInterfaces(&QueryError{Query: "SELECT 1", Code: 42}, nil, typedNil,
-			Point{3, 4}, &Point{5, 6}, 42, nil, Celsius(21.5))
+			Point{3, 4}, &Point{5, 6}, 42, nil, Celsius(21.5), "any text",
+			&Employee{Name: "Grace", Age: 45, Address: Address{City: "Arlington"}, Tags: []string{"navy", "cobol"}},
+			map[string]any{"name": "ada", "tags": []any{"x", 2.5, true}, "nested": map[string]any{"n": 1.0}})
 	})
 
 	launch(func() {
@@ -160,7 +162,7 @@ func start() {
 			large,
 			map[string]map[string]int{"fruit": {"apple": 3, "pear": 5}, "veg": {"leek": 1}},
 			map[Point]string{{1, 2}: "a", {3, 4}: "b", {-1, 0}: "c"},
-			nil, map[string]int{})
+			nil, map[string]int{}, growingMap())
 	})
 
 	launch(func() {
@@ -184,9 +186,13 @@ func start() {
 func main() {
 	oraclePath := flag.String("oracle", "", "write the variables' values as JSON to this file")
 	layoutPath := flag.String("layout", "", "write the struct layouts as JSON to this file")
+	spinning := flag.Bool("spin", false, "also run a goroutine that spins in main.spin, never parking")
 	flag.Parse()
 
 	start()
+	if *spinning {
+		go spin(spinLabel, spinStep)
+	}
 	parked.Wait()
 	// record comes right before the blocking receive; give the goroutines a
 	// moment to actually park.

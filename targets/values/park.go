@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -90,21 +91,43 @@ func parkPointers(nilPtr *Node, ppp ***int, list *Node, a, b *Peer) {
 
 //go:noinline
 func parkInterfaces(err, nilErr, typedNil error, anyStruct, anyPtr, anyInt, nilAny any,
-	temp fmt.Stringer) {
+	temp fmt.Stringer, anyString, anyEmployee, anyJSON any) {
 	msg := err.Error()
 	record("main.parkInterfaces", map[string]any{
 		"err": ifaceJSON(err), "nilErr": ifaceJSON(nilErr), "typedNil": ifaceJSON(typedNil),
 		"anyStruct": ifaceJSON(anyStruct), "anyPtr": ifaceJSON(anyPtr),
 		"anyInt": ifaceJSON(anyInt), "nilAny": ifaceJSON(nilAny), "temp": ifaceJSON(temp),
-		"msg": msg,
+		"msg": msg, "anyString": ifaceJSON(anyString), "anyEmployee": ifaceJSON(anyEmployee),
+		"anyJSON": ifaceJSONDeep(anyJSON),
 	})
 	<-forever
-	keepAlive(err, nilErr, typedNil, anyStruct, anyPtr, anyInt, nilAny, temp, msg)
+	keepAlive(err, nilErr, typedNil, anyStruct, anyPtr, anyInt, nilAny, temp, msg, anyString, anyEmployee, anyJSON)
+}
+
+// ifaceJSONDeep is ifaceJSON for values that hold interfaces themselves (what
+// encoding/json decodes into): each one shows its dynamic type, as Loupe
+// writes every interface.
+func ifaceJSONDeep(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = ifaceJSONDeep(e)
+		}
+		return map[string]any{"type": reflect.TypeOf(v).String(), "value": m}
+	case []any:
+		items := make([]any, len(x))
+		for i, e := range x {
+			items[i] = ifaceJSONDeep(e)
+		}
+		return map[string]any{"type": reflect.TypeOf(v).String(), "value": items}
+	}
+	return ifaceJSON(v)
 }
 
 //go:noinline
 func parkMaps(small map[string]int, large map[int]string, nested map[string]map[string]int,
-	structKeys map[Point]string, nilMap, emptyMap map[string]int) {
+	structKeys map[Point]string, nilMap, emptyMap map[string]int, growing map[int]int) {
 	count := len(large)
 	apples := nested["fruit"]["apple"]
 	record("main.parkMaps", map[string]any{
@@ -112,9 +135,24 @@ func parkMaps(small map[string]int, large map[int]string, nested map[string]map[
 		"structKeys": structKeyMapJSON(structKeys),
 		"nilMap":     nilMap, "emptyMap": emptyMap,
 		"count": count, "apples": apples,
+		"growing":    growing,
+		"#midGrowth": isGrowing(growing), // a fact for the test, not a variable
 	})
 	<-forever
-	keepAlive(small, large, nested, structKeys, nilMap, emptyMap, count, apples)
+	keepAlive(small, large, nested, structKeys, nilMap, emptyMap, count, apples, growing)
+}
+
+// growingMap fills a map until a bucket map is caught growing, some of its
+// entries still in its old buckets: at the 27th entry, when 4 buckets become
+// 8 and the insert moves at most 2 of the old ones. Swiss maps do not grow so.
+func growingMap() map[int]int {
+	m := make(map[int]int)
+	for i := 0; ; i++ {
+		m[i] = i * i
+		if isGrowing(m) || i == 26 {
+			return m
+		}
+	}
 }
 
 //go:noinline

@@ -62,9 +62,7 @@ public final class LocalAgent implements AgentApi {
                         .setIterNumDestroyBtfId(k.iterNumDestroy())
                         .setTaskFromPidBtfId(k.taskFromPid())
                         .setTaskReleaseBtfId(k.taskRelease())
-                        .setPtRegsIpOffset(k.regsIp())
-                        .setPtRegsSpOffset(k.regsSp())
-                        .setPtRegsBpOffset(k.regsBp()))
+                        .addAllPtRegsOffsets(k.ptRegs()))
                 .build();
     }
 

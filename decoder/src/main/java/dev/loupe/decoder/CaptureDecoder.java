@@ -74,7 +74,8 @@ public final class CaptureDecoder {
             throw new IllegalArgumentException("capture record for plan " + planIndex + " of " + plan.plans().size());
         }
         memory.add(b);
-        headers.add(new Header(b.getInt(CaptureRecord.INDEX), Short.toUnsignedInt(b.getShort(CaptureRecord.FRAME)), planIndex,
+        int frame = Short.toUnsignedInt(b.getShort(CaptureRecord.FRAME));
+        headers.add(new Header(b.getInt(CaptureRecord.INDEX), frame == CaptureRecord.INNERMOST_FRAME ? -1 : frame, planIndex,
                 b.getLong(CaptureRecord.CFA), (b.getShort(CaptureRecord.FLAGS) & CaptureRecord.TRUNCATED) != 0,
                 (b.getShort(CaptureRecord.FLAGS) & CaptureRecord.OVER_BUDGET) != 0));
     }
@@ -83,7 +84,8 @@ public final class CaptureDecoder {
      * One captured frame.
      *
      * @param goroutine  the goroutine's index in {@code runtime.allgs} (its record's)
-     * @param chainIndex the index of the frame's return address in its goroutine record
+     * @param chainIndex the index of the frame's return address in its goroutine record; -1 for the innermost frame
+     *                   of a running goroutine ({@link GoroutineStack#depthOf})
      * @param function   the function's index in the spec
      * @param values     one per capture of the function, in the spec's order; null where the variable is not
      *                   available at the frame's pc

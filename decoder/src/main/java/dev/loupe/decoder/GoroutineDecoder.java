@@ -99,7 +99,9 @@ public final class GoroutineDecoder {
         }
         boolean truncated = pcs.truncated()
                 || (flags & (GoroutineRecord.TRUNCATED | GoroutineRecord.STACK_READ_FAILED)) != 0;
-        return Optional.of(new GoroutineStack(info(b, flags), frames, truncated, b.getInt(GoroutineRecord.INDEX), chainDepth));
+        int innermostDepth = source == GoroutineRecord.SOURCE_THREAD && !physical.isEmpty() ? physical.getFirst() : -1;
+        return Optional.of(new GoroutineStack(info(b, flags), frames, truncated, b.getInt(GoroutineRecord.INDEX), chainDepth,
+                innermostDepth));
     }
 
     private GoroutineInfo info(ByteBuffer b, int flags) {

@@ -40,6 +40,8 @@ final class ValueDecoder {
     private static final int KIND_UINT8 = 8;
     /** {@code runtime.minTopHash}: tophash values below it mark empty or evacuated slots. */
     private static final int MIN_TOP_HASH = 5;
+    /** {@code sameSizeGrow} in {@code hmap.flags}: the map grows into as many buckets, to undo overflow chains. */
+    private static final int SAME_SIZE_GROW = 8;
     private static final long WALL_HAS_MONOTONIC = 1L << 63;
     private static final long WALL_TO_INTERNAL = (1884L * 365 + 1884 / 4 - 1884 / 100 + 1884 / 400) * 86400;
     private static final long UNIX_TO_INTERNAL = (1969L * 365 + 1969 / 4 - 1969 / 100 + 1969 / 400) * 86400;
@@ -53,8 +55,11 @@ final class ValueDecoder {
     /** The values reached through pointers on the way to the one being written. */
     private final Set<Visit> onPath = new HashSet<>();
     private int nesting;
-    /** The program reads an interface's dynamic value as bytes: what its pointers lead to is not read. */
-    static final String INSIDE_INTERFACE = "not captured: pointers inside an interface's dynamic value are not followed yet";
+    /**
+     * The program read an interface's dynamic value as bytes, its type being beyond those the plan follows: what
+     * its pointers lead to was not read.
+     */
+    static final String INSIDE_INTERFACE = "not captured: pointers inside values of this interface's dynamic type are not followed";
     private int insideInterface;
     private final Set<Long> followed;
 
@@ -342,7 +347,7 @@ final class ValueDecoder {
         }
         ObjectNode o = JSON.objectNode().put("type", dynamic.get().name());
         int opaque = followed.contains(typeAddress) ? 0 : 1;
-        if (pointerShaped(dynamic.get(), 0)) {
+        if (types.pointerShaped(dynamic.get())) {
             // A pointer-shaped value is the data word itself.
             ByteBuffer word = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, data);
             insideInterface += opaque;
@@ -360,22 +365,6 @@ final class ValueDecoder {
             }
         }
         return o;
-    }
-
-    /** Go's isdirectiface: values of these types are stored in an interface's data word itself. */
-    private boolean pointerShaped(GoType t, int nesting) {
-        if (nesting > 8) {
-            return false;
-        }
-        return switch (types.underlying(t)) {
-            case GoType.Pointer p -> true;
-            case GoType.MapType m -> true;
-            case GoType.Chan c -> true;
-            case GoType.Func f -> true;
-            case GoType.Array a -> a.count() == 1 && pointerShaped(types.get(a.elem()), nesting + 1);
-            case GoType.Struct s -> s.fields().size() == 1 && pointerShaped(types.get(s.fields().getFirst().type()), nesting + 1);
-            default -> false;
-        };
     }
 
     /**
@@ -445,7 +434,9 @@ final class ValueDecoder {
     /**
      * A bucket map's entries ({@code runtime.hmap}): 2^B buckets ({@code bucket<K,V>}: tophash, keys, values,
      * overflow) and their overflow chains; a slot is full when its tophash is at least {@code minTopHash} (5).
-     * Entries still in {@code oldbuckets} during a growth are not read (the map then shows as truncated).
+     * While the map grows, the entries not yet moved are in {@code oldbuckets} (2^(B-1) of them, or 2^B for a
+     * same-size grow): moving an entry marks its old slot evacuated (a tophash below minTopHash), so the full
+     * slots of both arrays are the map's entries, each once.
      */
     private JsonNode bucketMap(GoType.MapType m, RuntimeLayout.Hmap hm, long header, int depth) {
         GoType key = types.get(m.key());
@@ -463,14 +454,21 @@ final class ValueDecoder {
         }
         long count = h.getLong((int) hm.count());
         int bShift = Byte.toUnsignedInt(h.get((int) hm.b()));
-        long buckets = h.getLong((int) hm.buckets());
+        boolean sameSizeGrow = (h.get((int) hm.flags()) & SAME_SIZE_GROW) != 0;
         GoType keyType = types.get(keys.elem());
         GoType valueType = types.get(values.elem());
-        long ks = types.sizeOf(keyType);
-        long vs = types.sizeOf(valueType);
         List<long[]> slotsFound = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
-        for (long i = 0; buckets != 0 && bShift < 31 && i < 1L << bShift; i++) {
+        bucketSlots(b, keyType, valueType, h.getLong((int) hm.buckets()), bShift, slotsFound, seen);
+        bucketSlots(b, keyType, valueType, h.getLong((int) hm.oldbuckets()), sameSizeGrow ? bShift : bShift - 1, slotsFound, seen);
+        return entries(keyType, valueType, slotsFound, count, depth);
+    }
+
+    /** The full slots (key and value addresses) of 2^{@code shift} buckets at {@code buckets}, overflow buckets included. */
+    private void bucketSlots(GoType.Struct b, GoType keyType, GoType valueType, long buckets, int shift, List<long[]> out, Set<Long> seen) {
+        long ks = types.sizeOf(keyType);
+        long vs = types.sizeOf(valueType);
+        for (long i = 0; buckets != 0 && shift >= 0 && shift < 31 && i < 1L << shift; i++) {
             for (long at = buckets + i * b.size(); at != 0 && seen.add(at); ) {
                 ByteBuffer bb = memory.read(at, b.size());
                 if (bb == null) {
@@ -478,13 +476,12 @@ final class ValueDecoder {
                 }
                 for (int slot = 0; slot < 8; slot++) {
                     if (Byte.toUnsignedInt(bb.get(slot)) >= MIN_TOP_HASH) {
-                        slotsFound.add(new long[] {at + b.field("keys").get().offset() + slot * ks, at + b.field("values").get().offset() + slot * vs});
+                        out.add(new long[] {at + b.field("keys").get().offset() + slot * ks, at + b.field("values").get().offset() + slot * vs});
                     }
                 }
                 at = bb.getLong((int) b.field("overflow").get().offset());
             }
         }
-        return entries(keyType, valueType, slotsFound, count, depth);
     }
 
     /**

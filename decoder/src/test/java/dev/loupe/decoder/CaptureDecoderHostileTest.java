@@ -42,7 +42,7 @@ class CaptureDecoderHostileTest {
     void randomRecordsNeverBreakTheDecoder() throws Exception {
         try (GoBinary b = GoBinary.open(GoTargets.build("values"))) {
             ResolvedSpec spec = SpecResolver.resolve(SpecReader.parse(SPEC, "hostile.yaml"), b);
-            CapturePlan plan = CapturePlanner.plan(spec, b.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
+            CapturePlan plan = CapturePlanner.plan(spec, b.dwarf(), b.pclntab(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
             Random random = new Random(42);
             int accepted = 0;
             int refused = 0;

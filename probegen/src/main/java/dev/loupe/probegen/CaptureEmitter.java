@@ -37,6 +37,7 @@ import static dev.loupe.bpf.asm.Register.RFP;
  */
 final class CaptureEmitter {
     static final String RANGES_MAP = "cap_ranges";
+    static final String INNERMOST_MAP = "cap_innermost";
     static final String PLANS_MAP = "cap_plans";
     static final String TYPES_MAP = "cap_types";
     static final String SEEN_MAP = "cap_seen";
@@ -59,6 +60,7 @@ final class CaptureEmitter {
     static final int ROOT_READ = 0;
     static final int ROOT_ASSEMBLE = 1;
     static final int ROOT_PIECE = 2;
+    static final int ROOT_REGISTER_PIECE = 3;
     /** The most bytes of one piece of a value. */
     static final int MAX_PIECE = 64;
     /** A queue entry's length with this bit is a chunk already in the record, at the data offset its address says. */
@@ -80,6 +82,8 @@ final class CaptureEmitter {
     private static final int KIND_POINTER = 22;
     /** 2^B buckets: B beyond this reads as many bytes as the limit allows anyway. */
     private static final int MAX_BUCKET_SHIFT = 24;
+    /** {@code sameSizeGrow} in {@code hmap.flags}. */
+    private static final int SAME_SIZE_GROW = 8;
 
     // Stack slots below those of SnapshotProgram.
     private static final int ITER_FRAMES = -88;
@@ -114,13 +118,16 @@ final class CaptureEmitter {
     private static final int TYPE_HEAD = -320;
     private static final int DYNAMIC_PTR = -328;
     private static final int RANGES_PTR = -272;
+    private static final int INNERMOST_PTR = -336;
 
     private final Assembler a;
     private final KernelFacts kernel;
     private final CapturePlan plan;
     private final int rangeSlots;
+    private final int innermostSlots;
     private final int pcsAt;
     private final int bpsAt;
+    private final int regsAt;
     private final int maxDepth;
     private final int typeSizeOffset;
     private final int itabTypeOffset;
@@ -133,16 +140,19 @@ final class CaptureEmitter {
     /**
      * @param pcsAt  where the goroutine scratch holds the return addresses
      * @param bpsAt  where it holds, per return address, the saved bp found beside it
+     * @param regsAt where it holds a running goroutine's registers, by DWARF number
      * @param stats  the stack slot holding the stats value pointer
      */
-    CaptureEmitter(Assembler a, KernelFacts kernel, CapturePlan plan, RuntimeLayout layout, int pcsAt, int bpsAt, int maxDepth,
-                   int stats) {
+    CaptureEmitter(Assembler a, KernelFacts kernel, CapturePlan plan, RuntimeLayout layout, int pcsAt, int bpsAt, int regsAt,
+                   int maxDepth, int stats) {
         this.a = a;
         this.kernel = kernel;
         this.plan = plan;
-        this.rangeSlots = CaptureMaps.rangeSlots(plan);
+        this.rangeSlots = CaptureMaps.rangeSlots(plan.ranges().size());
+        this.innermostSlots = CaptureMaps.rangeSlots(plan.innermost().size());
         this.pcsAt = pcsAt;
         this.bpsAt = bpsAt;
+        this.regsAt = regsAt;
         this.maxDepth = maxDepth;
         this.typeSizeOffset = Math.toIntExact(layout.type().sizeField());
         this.itabTypeOffset = Math.toIntExact(layout.itab().type());
@@ -171,21 +181,39 @@ final class CaptureEmitter {
         a.emit(Insn.mov64Reg(R6, R0));
         Calls.lookup(a, RANGES_MAP, SEEN_KEY, done);
         a.emit(Insn.stx(Size.DW, RFP, RANGES_PTR, R0));
+        Calls.lookup(a, INNERMOST_MAP, SEEN_KEY, done);
+        a.emit(Insn.stx(Size.DW, RFP, INNERMOST_PTR, R0));
         Calls.lookup(a, DYNAMIC_TYPES_MAP, SEEN_KEY, done);
         a.emit(Insn.stx(Size.DW, RFP, DYNAMIC_PTR, R0));
-        a.emit(Insn.ldx(Size.H, R8, R9, GoroutineRecord.NPCS));
+        // Iteration 0 is the innermost frame of a running goroutine, iteration i the frame of return address i - 1.
+        a.emit(Insn.ldx(Size.H, R8, R9, GoroutineRecord.NPCS), AluOp.ADD.imm(R8, 1));
         Calls.iterNew(a, kernel, ITER_FRAMES, R8);
         String nextFrame = label("next_frame");
         String framesDone = label("frames_done");
+        String caller = label("caller");
+        String found = label("found");
         a.label(nextFrame);
         Calls.iterNext(a, kernel, ITER_FRAMES, framesDone);
         a.emit(Insn.ldx(Size.W, R1, R0, 0))
+                .emit(JumpOp.JNE.imm(R1, 0, caller))
+                // Only for a goroutine whose registers are those its thread stopped with.
+                .emit(Insn.ldx(Size.H, R1, R9, GoroutineRecord.FLAGS), AluOp.AND.imm(R1, GoroutineRecord.SOURCE_MASK))
+                .emit(JumpOp.JNE.imm(R1, GoroutineRecord.SOURCE_THREAD, nextFrame))
+                .emit(Insn.ldx(Size.DW, R2, R9, GoroutineRecord.PC));
+        classify(nextFrame, INNERMOST_PTR, innermostSlots);
+        // r3 = the plan index, r4 its range; the CFA is sp plus the range's stack delta and return address.
+        a.emit(Insn.ldx(Size.W, R1, R4, 20), Insn.ldx(Size.DW, R2, R9, GoroutineRecord.SP), AluOp.ADD.reg(R1, R2))
+                .emit(Insn.stx(Size.DW, R6, CaptureRecord.CFA, R1))
+                .emit(Insn.st(Size.H, R6, CaptureRecord.FRAME, CaptureRecord.INNERMOST_FRAME))
+                .emit(Insn.ja(found))
+                .label(caller)
+                .emit(AluOp.SUB.imm(R1, 1))
                 .emit(JumpOp.JGE.imm(R1, maxDepth, framesDone))
                 .emit(Insn.stx(Size.DW, R6, FRAME, R1))
                 .emit(AluOp.LSH.imm(R1, 3), AluOp.ADD.reg(R1, R9))
                 .emit(Insn.ldx(Size.DW, R2, R1, pcsAt));
-        classify(nextFrame);
-        // r3 = the plan index, r1 = the frame index; the CFA is the saved bp beside its return address, plus 16.
+        classify(nextFrame, RANGES_PTR, rangeSlots);
+        // r3 = the plan index; the CFA is the saved bp beside the frame's return address, plus 16.
         a.emit(Insn.ldx(Size.DW, R1, R6, FRAME))
                 .emit(JumpOp.JGE.imm(R1, maxDepth, nextFrame))
                 .emit(AluOp.LSH.imm(R1, 3), AluOp.ADD.reg(R1, R9))
@@ -193,10 +221,11 @@ final class CaptureEmitter {
                 .emit(JumpOp.JEQ.imm(R4, 0, nextFrame))
                 .emit(AluOp.ADD.imm(R4, 16))
                 .emit(Insn.stx(Size.DW, R6, CaptureRecord.CFA, R4))
+                .emit(Insn.ldx(Size.DW, R1, R6, FRAME), Insn.stx(Size.H, R6, CaptureRecord.FRAME, R1))
+                .label(found)
                 .emit(Insn.stx(Size.W, R6, CaptureRecord.PLAN, R3))
                 .emit(Insn.ldx(Size.W, R1, R9, GoroutineRecord.INDEX), Insn.stx(Size.W, R6, CaptureRecord.INDEX, R1))
                 .emit(Insn.st(Size.H, R6, CaptureRecord.FLAGS, CaptureRecord.CAPTURE))
-                .emit(Insn.ldx(Size.DW, R1, R6, FRAME), Insn.stx(Size.H, R6, CaptureRecord.FRAME, R1))
                 .emit(Insn.st(Size.DW, R6, TAIL, 0), Insn.st(Size.DW, R6, USED, 0), Insn.st(Size.DW, R6, CHUNKS, 0));
         // The snapshot's budget: past it, frames are sent without their values (and say so).
         String send = label("send");
@@ -237,11 +266,12 @@ final class CaptureEmitter {
      * r2 = pc: the largest range whose low is at most pc, by a binary search over the ranges (padded to a power of
      * two with ranges that match nothing); to {@code miss} unless pc is in it, else r3 = its plan. The search is
      * unrolled and branch-free (index += step * (low <= pc), which for addresses below 2^63 is
-     * {@code 1 - ((pc - low) >>> 63)}): a branch per step made 2^steps paths for the verifier to walk.
+     * {@code 1 - ((pc - low) >>> 63)}): a branch per step made 2^steps paths for the verifier to walk. The table
+     * is the one whose pointer is in stack slot {@code table}, of {@code slots} ranges; r4 = the range found.
      */
-    private void classify(String miss) {
-        a.emit(Insn.ldx(Size.DW, R5, RFP, RANGES_PTR));
-        search(rangeSlots, RANGE_BYTES);
+    private void classify(String miss, int table, int slots) {
+        a.emit(Insn.ldx(Size.DW, R5, RFP, table));
+        search(slots, RANGE_BYTES);
         a.emit(Insn.ldx(Size.DW, R3, R4, 0))
                 .emit(JumpOp.JGT.reg(R3, R2, miss))
                 .emit(Insn.ldx(Size.DW, R3, R4, 8))
@@ -270,13 +300,15 @@ final class CaptureEmitter {
      * reads {@code size} bytes at CFA + field; {@link #ROOT_ASSEMBLE} starts a chunk of {@code size} bytes for a value
      * whose pieces are in separate stack slots, at the made-up address CFA | field (unique per frame and capture),
      * and queues it as read; each {@link #ROOT_PIECE} after it copies {@code size} bytes from CFA + field to offset
-     * {@code type} of that chunk.
+     * {@code type} of that chunk, each {@link #ROOT_REGISTER_PIECE} the register saved at field (its DWARF number
+     * times 8) there: all 8 bytes of it, which the pieces after it, at higher offsets, overwrite where they lie.
      */
     private void roots(String miss) {
         String done = label("roots_done");
         String next = label("next_root");
         String assemble = label("assemble");
         String piece = label("piece");
+        String registerPiece = label("register_piece");
         a.emit(Insn.ldx(Size.W, R1, R6, CaptureRecord.PLAN), Insn.stx(Size.W, RFP, SEEN_KEY, R1));
         Calls.lookup(a, PLANS_MAP, SEEN_KEY, miss);
         a.emit(Insn.stx(Size.DW, RFP, TYPE_PTR, R0))
@@ -297,6 +329,7 @@ final class CaptureEmitter {
                 .emit(Insn.st(Size.DW, R6, PUSH_DEPTH, 0))
                 .emit(JumpOp.JEQ.imm(R5, ROOT_ASSEMBLE, assemble))
                 .emit(JumpOp.JEQ.imm(R5, ROOT_PIECE, piece))
+                .emit(JumpOp.JEQ.imm(R5, ROOT_REGISTER_PIECE, registerPiece))
                 .emit(Insn.ldx(Size.DW, R3, R6, CaptureRecord.CFA), AluOp.ADD.reg(R2, R3))
                 .emit(Insn.stx(Size.DW, R6, PUSH_ADDR, R2));
         push(next);
@@ -330,6 +363,15 @@ final class CaptureEmitter {
                 .emit(Insn.mov64Reg(R4, R2), Insn.mov64Reg(R2, R3), Insn.mov64Reg(R3, R4));
         Calls.copyFromTarget(a);
         a.emit(Insn.ja(next));
+        // One piece in a register.
+        a.label(registerPiece)
+                .emit(Insn.ldx(Size.DW, R1, R6, ASM_AT))
+                .emit(JumpOp.JGE.imm(R1, DATA_MAX, next))
+                .emit(JumpOp.JGT.imm(R2, (KernelFacts.DWARF_REGISTERS.size() - 1) * 8, next))
+                .emit(AluOp.ADD.reg(R1, R4), AluOp.AND.imm(R1, DATA_MAX - 1), AluOp.ADD.reg(R1, R6))
+                .emit(AluOp.ADD.reg(R2, R9), Insn.ldx(Size.DW, R3, R2, regsAt))
+                .emit(Insn.stx(Size.DW, R1, DATA, R3))
+                .emit(Insn.ja(next));
         a.label(done);
         Calls.iterDestroy(a, kernel, ITER_ROOTS);
     }
@@ -510,7 +552,9 @@ final class CaptureEmitter {
         String directory = label("swiss_directory");
         String groups = label("swiss_groups");
         String buckets = label("hmap_buckets");
+        String oldBuckets = label("hmap_oldbuckets");
         a.emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.HMAP_BUCKETS.ordinal(), buckets))
+                .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.HMAP_OLDBUCKETS.ordinal(), oldBuckets))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_SMALL.ordinal(), small))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_DIRECTORY.ordinal(), directory))
                 .emit(JumpOp.JEQ.imm(R1, ReadType.SlotKind.SWISS_GROUPS.ordinal(), groups));
@@ -523,6 +567,20 @@ final class CaptureEmitter {
         a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2), AluOp.AND.imm(R2, 0xff));
         min(R2, MAX_BUCKET_SHIFT);
         a.emit(AluOp.LSH.reg(R1, R2));
+        min(R1, plan.mapBytes());
+        pushLength(next);
+        // A growing bucket map's old buckets: 2^(B-1) of them, or 2^B when it grows to the same size.
+        String sameSize = label("same_size");
+        a.label(oldBuckets);
+        targetSize(next);
+        a.emit(Insn.ldx(Size.DW, R2, R6, SLOT_P2), Insn.mov64Reg(R3, R2), AluOp.RSH.imm(R3, 8), AluOp.AND.imm(R3, 0xff))
+                .emit(AluOp.AND.imm(R2, SAME_SIZE_GROW))
+                .emit(JumpOp.JNE.imm(R2, 0, sameSize))
+                .emit(JumpOp.JEQ.imm(R3, 0, next))
+                .emit(AluOp.SUB.imm(R3, 1))
+                .label(sameSize);
+        min(R3, MAX_BUCKET_SHIFT);
+        a.emit(AluOp.LSH.reg(R1, R3));
         min(R1, plan.mapBytes());
         pushLength(next);
         // A small swiss map (dirLen 0): its one group.
@@ -572,7 +630,8 @@ final class CaptureEmitter {
                 .emit(Insn.mov64Reg(R1, RFP), AluOp.ADD.imm(R1, TYPE_HEAD), Insn.mov64Imm(R2, typeHeadBytes))
                 .emit(Insn.ldx(Size.DW, R3, R6, PUSH_ADDR));
         Calls.copyFromTarget(a);
-        // Is it a type the plan knows how to follow? Then its read type, else bytes.
+        // Is it a type the plan knows how to follow? Then what its data word points to is read with the read type
+        // the plan gives it (sized by it: for a map, its header), else as bytes sized by the runtime type.
         String unknown = label("dyn_unknown");
         a.emit(JumpOp.JNE.imm(R0, 0, next))
                 .emit(Insn.ldx(Size.DW, R2, R6, PUSH_ADDR), Insn.ldx(Size.DW, R5, RFP, DYNAMIC_PTR));
@@ -580,6 +639,9 @@ final class CaptureEmitter {
         a.emit(Insn.ldx(Size.DW, R3, R4, 0), Insn.mov64Imm(R1, 0))
                 .emit(JumpOp.JNE.reg(R3, R2, unknown))
                 .emit(Insn.ldx(Size.W, R1, R4, 8))
+                .emit(Insn.stx(Size.DW, R6, DYNAMIC_ID, R1), Insn.stx(Size.DW, R6, PUSH_TYPE, R1));
+        targetSize(next);
+        a.emit(Insn.ja(sized))
                 .label(unknown)
                 .emit(Insn.stx(Size.DW, R6, DYNAMIC_ID, R1))
                 .emit(Insn.ldx(Size.DW, R1, RFP, TYPE_HEAD + typeSizeOffset))

@@ -9,7 +9,8 @@ package dev.loupe.probegen;
  *  0      4     index in allgs of the goroutine
  *  4      2     flags: {@link #CAPTURE} always; {@link #TRUNCATED} when a budget (bytes, queue) cut the capture short;
  *               {@link #OVER_BUDGET} when the snapshot's budget was spent before it
- *  6      2     frame: the index of the frame's return address in the goroutine record
+ *  6      2     frame: the index of the frame's return address in the goroutine record; {@link #INNERMOST_FRAME}
+ *               for the innermost frame of a running goroutine (at the goroutine record's pc, its CFA from sp)
  *  8      4     plan: the index of the frame plan in the capture plan
  * 12      4     bytes of chunks that follow the header
  * 16      8     the frame's CFA
@@ -31,6 +32,9 @@ public final class CaptureRecord {
     public static final int CHUNK_HEADER_BYTES = 16;
     /** The most bytes of one chunk; longer values are cut there (and marked truncated). */
     public static final int MAX_CHUNK_BYTES = 4096;
+
+    /** The frame field of a running goroutine's innermost frame, which has no return address of its own. */
+    public static final int INNERMOST_FRAME = 0xffff;
 
     /** Set on every capture record: what tells it from a {@link GoroutineRecord} (whose flags never have it). */
     public static final int CAPTURE = 0x8000;

@@ -93,7 +93,6 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     static final int STATS = -40;
     private static final int TMP = -48;
     private static final int KEY = -56;
-    private static final int REGS = -80;
 
     /**
      * Generates the program for a binary with this layout, on a kernel with these facts, for process {@code tgid}.
@@ -118,7 +117,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
         Layout l = new Layout(layout, maxDepth);
         Assembler a = new Assembler();
         CaptureEmitter captures = capture.isEmpty() ? null
-                : new CaptureEmitter(a, kernel, capture, layout, l.pcs, l.bps, maxDepth, STATS);
+                : new CaptureEmitter(a, kernel, capture, layout, l.pcs, l.bps, l.regs, maxDepth, STATS);
         new Emitter(a, l, kernel, tgid, captures).emit();
         List<MapSpec> maps = new ArrayList<>(List.of(
                 new MapSpec(RECORDS_MAP, MapSpec.Kind.RINGBUF, 0, 0, ringBufferBytes),
@@ -142,6 +141,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
         final int windowLen;
         /** Per return address, the saved bp of its frame record (the caller's frame pointer): not sent. */
         final int bps;
+        /** A running goroutine's registers, by DWARF number ({@link KernelFacts#ptRegs}): not sent. */
+        final int regs;
         final int scratchBytes;
         final int maxDepth;
         final long allgsArray;
@@ -171,7 +172,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             windowLo = chunk + CHUNK * 8;
             windowLen = windowLo + 8;
             bps = windowLen + 8;
-            scratchBytes = bps + maxDepth * 8;
+            regs = bps + maxDepth * 8;
+            scratchBytes = regs + KernelFacts.DWARF_REGISTERS.size() * 8;
             long allgs = rt.globals().allgs().orElseThrow(() ->
                     new IllegalArgumentException("the address of runtime.allgs is unknown for this binary"));
             allgsArray = allgs + rt.slice().array();
@@ -334,13 +336,15 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(Insn.ja("no_thread"))
                     .label("own_thread")
                     .emit(Insn.mov64Reg(R1, R6))
-                    .emit(Insn.call(Helper.TASK_PT_REGS))
-                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsIp()), Insn.stx(Size.DW, RFP, REGS, R2))
-                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsSp()), Insn.stx(Size.DW, RFP, REGS + 8, R2))
-                    .emit(Insn.ldx(Size.DW, R2, R0, kernel.regsBp()), Insn.stx(Size.DW, RFP, REGS + 16, R2))
-                    .emit(Insn.mov64Reg(R1, R6))
+                    .emit(Insn.call(Helper.TASK_PT_REGS));
+            // All of them: the capture pass reads the innermost frame's variables that are in registers.
+            for (int r = 0; r < kernel.ptRegs().size(); r++) {
+                a.emit(Insn.ldx(Size.DW, R2, R0, kernel.ptRegs().get(r)), Insn.stx(Size.DW, R9, l.regs + r * 8, R2));
+            }
+            a.emit(Insn.mov64Reg(R1, R6))
                     .emit(Insn.callKfunc(kernel.taskRelease()))
-                    .emit(Insn.ldx(Size.DW, R2, RFP, REGS), Insn.ldx(Size.DW, R3, RFP, REGS + 8), Insn.ldx(Size.DW, R4, RFP, REGS + 16))
+                    .emit(Insn.ldx(Size.DW, R2, R9, l.regs + KernelFacts.DWARF_IP * 8), Insn.ldx(Size.DW, R3, R9, l.regs + KernelFacts.DWARF_SP * 8))
+                    .emit(Insn.ldx(Size.DW, R4, R9, l.regs + KernelFacts.DWARF_BP * 8))
                     .emit(Insn.ldx(Size.DW, R5, R9, l.stackLo))
                     .emit(JumpOp.JLT.reg(R3, R5, "off_stack"))
                     .emit(Insn.ldx(Size.DW, R5, R9, l.stackHi))

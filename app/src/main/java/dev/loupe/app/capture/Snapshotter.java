@@ -168,7 +168,7 @@ public final class Snapshotter {
                 } catch (SpecException e) {
                     throw new SnapshotException("the spec does not fit process " + pid + " (" + p.getExePath() + "): " + e.getMessage());
                 }
-                plan = CapturePlanner.plan(resolved, binary.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
+                plan = CapturePlanner.plan(resolved, binary.dwarf(), binary.pclntab(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
             }
             SnapshotProgram program = SnapshotProgram.generate(layout, kernel, pid, options.maxDepth(), options.ringBufferBytes(), plan);
             return new Target(pid, p.getExePath(), binary, layout, binary.waitReasons(), program, resolved, plan);
@@ -289,11 +289,11 @@ public final class Snapshotter {
         }
         for (CaptureDecoder.CapturedFrame f : frames) {
             GoroutineStack g = goroutines.get(f.goroutine());
-            if (g == null || f.chainIndex() >= g.chainDepth().size() || g.chainDepth().get(f.chainIndex()) < f.inlineDepth()) {
+            if (g == null || g.depthOf(f.chainIndex()) < f.inlineDepth()) {
                 continue;
             }
             // An inlined call's frame comes before the frame of the function it was inlined into.
-            int frameIdx = g.chainDepth().get(f.chainIndex()) - f.inlineDepth();
+            int frameIdx = g.depthOf(f.chainIndex()) - f.inlineDepth();
             List<Object> values = new ArrayList<>(f.values().size());
             for (JsonNode v : f.values()) {
                 values.add(sqlValue(v));
@@ -330,7 +330,7 @@ public final class Snapshotter {
         var k = host.getKernel();
         return new KernelFacts(k.getIterTaskBtfId(), k.getIterTaskCtxTaskOffset(), k.getTaskPidOffset(), k.getTaskTgidOffset(),
                 k.getIterNumNewBtfId(), k.getIterNumNextBtfId(), k.getIterNumDestroyBtfId(), k.getTaskFromPidBtfId(),
-                k.getTaskReleaseBtfId(), k.getPtRegsIpOffset(), k.getPtRegsSpOffset(), k.getPtRegsBpOffset());
+                k.getTaskReleaseBtfId(), k.getPtRegsOffsetsList());
     }
 
     private interface AgentCall<T> {

@@ -1,5 +1,6 @@
 package dev.loupe.bpf.btf;
 
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -16,13 +17,40 @@ import java.util.NoSuchElementException;
  * @param iterNumDestroy BTF id of the kfunc {@code bpf_iter_num_destroy}
  * @param taskFromPid    BTF id of the kfunc {@code bpf_task_from_pid} (a thread by id, referenced; Linux 6.2)
  * @param taskRelease    BTF id of the kfunc {@code bpf_task_release}
- * @param regsIp         offset of {@code ip} in {@code struct pt_regs}, the user registers a stopped thread saved
- * @param regsSp         offset of {@code sp} in {@code struct pt_regs}
- * @param regsBp         offset of {@code bp} in {@code struct pt_regs}
+ * @param ptRegs         offsets in {@code struct pt_regs} (the user registers a stopped thread saved) of the x86-64
+ *                       registers by DWARF number, 0 to 16: ax, dx, cx, bx, si, di, bp, sp, r8 to r15, ip
  */
 public record KernelFacts(int iterTask, int ctxTask, int taskPid, int taskTgid,
                           int iterNumNew, int iterNumNext, int iterNumDestroy,
-                          int taskFromPid, int taskRelease, int regsIp, int regsSp, int regsBp) {
+                          int taskFromPid, int taskRelease, List<Integer> ptRegs) {
+    /** {@code pt_regs}' members in the order of the x86-64 DWARF register numbers. */
+    public static final List<String> DWARF_REGISTERS = List.of("ax", "dx", "cx", "bx", "si", "di", "bp", "sp",
+            "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "ip");
+    public static final int DWARF_BP = 6;
+    public static final int DWARF_SP = 7;
+    public static final int DWARF_IP = 16;
+
+    public KernelFacts {
+        ptRegs = List.copyOf(ptRegs);
+        if (ptRegs.size() != DWARF_REGISTERS.size()) {
+            throw new IllegalArgumentException(ptRegs.size() + " pt_regs offsets, not " + DWARF_REGISTERS.size());
+        }
+    }
+
+    /** The offset of {@code ip} in {@code struct pt_regs}. */
+    public int regsIp() {
+        return ptRegs.get(DWARF_IP);
+    }
+
+    /** The offset of {@code sp} in {@code struct pt_regs}. */
+    public int regsSp() {
+        return ptRegs.get(DWARF_SP);
+    }
+
+    /** The offset of {@code bp} in {@code struct pt_regs}. */
+    public int regsBp() {
+        return ptRegs.get(DWARF_BP);
+    }
 
     /**
      * Reads the facts from a kernel's BTF ({@code /sys/kernel/btf/vmlinux}).
@@ -34,7 +62,7 @@ public record KernelFacts(int iterTask, int ctxTask, int taskPid, int taskTgid,
                 offset(btf, "task_struct", "pid"), offset(btf, "task_struct", "tgid"),
                 func(btf, "bpf_iter_num_new"), func(btf, "bpf_iter_num_next"), func(btf, "bpf_iter_num_destroy"),
                 func(btf, "bpf_task_from_pid"), func(btf, "bpf_task_release"),
-                offset(btf, "pt_regs", "ip"), offset(btf, "pt_regs", "sp"), offset(btf, "pt_regs", "bp"));
+                DWARF_REGISTERS.stream().map(r -> offset(btf, "pt_regs", r)).toList());
     }
 
     private static int func(Btf btf, String name) {

@@ -147,6 +147,15 @@ public final class GoDwarf {
     }
 
     /**
+     * Every type the binary has a {@code runtime._type} of ({@code DW_AT_go_runtime_type}): the types an empty
+     * interface's value can have, in the order of their runtime types.
+     */
+    public List<GoType> runtimeTypes() {
+        return info.index().runtimeTypes().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(Map.Entry::getValue).distinct().map(types::get).toList();
+    }
+
+    /**
      * The concrete types the binary has an itab for with the interface called {@code interfaceName}: the dynamic
      * types a value of that (non-empty) interface can have. From the symbol table's {@code go:itab.T,I} symbols;
      * empty without it.

@@ -82,6 +82,36 @@ public final class Types {
         return new GoType.Unsupported(t.offset(), t.name(), -1, "typedef chain longer than " + MAX_HOPS + " (a cycle?)");
     }
 
+    /**
+     * Whether values of {@code t} are stored in an interface's data word itself rather than pointed to by it
+     * (the compiler's isdirectiface): pointers, maps, channels, funcs, and structs and arrays of one such value.
+     */
+    public boolean pointerShaped(GoType t) {
+        GoType cur = t;
+        for (int hop = 0; hop < MAX_HOPS; hop++) {
+            switch (underlying(cur)) {
+                case GoType.Pointer p -> {
+                    return true;
+                }
+                case GoType.MapType m -> {
+                    return true;
+                }
+                case GoType.Chan c -> {
+                    return true;
+                }
+                case GoType.Func f -> {
+                    return true;
+                }
+                case GoType.Array a when a.count() == 1 -> cur = get(a.elem());
+                case GoType.Struct s when s.fields().size() == 1 -> cur = get(s.fields().getFirst().type());
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The size of {@code t}, following typedefs; -1 when unknown. */
     public long sizeOf(GoType t) {
         return t.size() >= 0 ? t.size() : underlying(t).size();

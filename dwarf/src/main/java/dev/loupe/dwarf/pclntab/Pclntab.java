@@ -317,6 +317,30 @@ public final class Pclntab {
         }
     }
 
+    /**
+     * The whole {@code pcsp} table of the function containing {@code pc}: its runs of pcs with one
+     * {@link #spDelta}, in order; empty when no function contains {@code pc}.
+     */
+    public List<SpDelta> spDeltas(long pc) {
+        int i = functionIndex(pc);
+        if (i < 0) {
+            return List.of();
+        }
+        try {
+            FuncHeader f = header(i);
+            List<SpDelta> runs = new ArrayList<>();
+            pcvalue(f, f.pcsp, Long.MAX_VALUE, runs);
+            return runs;
+        } catch (BinaryFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw wrap(e, "pc 0x" + Long.toHexString(pc));
+        }
+    }
+
+    /** The pcs {@code [low, high)} at which a function has pushed {@code delta} bytes. */
+    public record SpDelta(long low, long high, int delta) {}
+
     @Override
     public String toString() {
         return "Pclntab[" + format + ", " + nfunc + " functions, text 0x" + Long.toHexString(text) + "]";
@@ -366,6 +390,11 @@ public final class Pclntab {
      * holds from the previous pc up to the new one.
      */
     private int pcvalue(FuncHeader f, int off, long target) {
+        return pcvalue(f, off, target, null);
+    }
+
+    /** The value at {@code target}; every run before it (all of them, for a target past the end) into {@code runs}. */
+    private int pcvalue(FuncHeader f, int off, long target, List<SpDelta> runs) {
         if (off == 0) {
             return -1;
         }
@@ -414,7 +443,11 @@ public final class Pclntab {
                                 + " has an over-long varint");
                     }
                 }
+                long from = pc;
                 pc += Integer.toUnsignedLong(pcDelta) * quantum;
+                if (runs != null) {
+                    runs.add(new SpDelta(from, pc, val));
+                }
                 if (target < pc) {
                     return val;
                 }

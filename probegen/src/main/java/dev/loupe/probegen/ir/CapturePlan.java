@@ -9,7 +9,10 @@ import java.util.Map;
  * found in what was read is followed, breadth first, as its {@link ReadType} says, until {@link #pointerDepth} or a
  * byte budget ends it. What is read are bytes at addresses; the decoder gives them meaning with DWARF.
  *
- * @param ranges       sorted, non-overlapping pc ranges, each with the index of its plan in {@link #plans}
+ * @param ranges       sorted, non-overlapping ranges of return addresses, each with the index of its plan in
+ *                     {@link #plans}: the frames of callers
+ * @param innermost    the same for the pc of a running goroutine's innermost frame (the instruction it stopped
+ *                     at, not a return address), with where its CFA is from sp
  * @param plans        the frame plans
  * @param types        how to read and follow each type, by id (its index; id 0 is {@link ReadType#BYTES})
  * @param stringBytes  the most bytes read from one string
@@ -22,15 +25,17 @@ import java.util.Map;
  *                     its data word (for a pointer type, of what it points to); an interface holding another type
  *                     has its value read as bytes, its pointers not followed
  */
-public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<ReadType> types, int stringBytes, int sliceBytes,
+public record CapturePlan(List<PcRange> ranges, List<InnermostRange> innermost, List<FramePlan> plans, List<ReadType> types, int stringBytes, int sliceBytes,
                           int mapBytes, int pointerDepth, int frameBytes, long snapshotBytes, Map<Long, Integer> dynamicTypes) {
     /** The most dynamic types of interfaces a plan follows (a table the program searches); others are read as bytes. */
-    public static final int MAX_DYNAMIC_TYPES = 256;
+    public static final int MAX_DYNAMIC_TYPES = 4096;
     /** A plan that captures nothing. */
-    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 1, 0, 1, 1, Map.of());
+    public static final CapturePlan NONE = new CapturePlan(List.of(), List.of(), List.of(), List.of(ReadType.BYTES), 1, 1, 1, 0, 1, 1,
+            Map.of());
 
     public CapturePlan {
         ranges = List.copyOf(ranges);
+        innermost = List.copyOf(innermost);
         plans = List.copyOf(plans);
         types = List.copyOf(types);
         dynamicTypes = Map.copyOf(dynamicTypes);
@@ -38,11 +43,17 @@ public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<Read
 
     /** True when there is nothing to capture. */
     public boolean isEmpty() {
-        return ranges.isEmpty();
+        return ranges.isEmpty() && innermost.isEmpty();
     }
 
     /** The pcs {@code [low, high)} whose frames {@code plan} captures. */
     public record PcRange(long low, long high, int plan) {}
+
+    /**
+     * The pcs {@code [low, high)} at which a running goroutine's innermost frame is captured with {@code plan}; its
+     * CFA is sp + {@code cfaFromSp} there (the function's stack delta, from its pcsp table, plus the return address).
+     */
+    public record InnermostRange(long low, long high, int plan, int cfaFromSp) {}
 
     /**
      * The reads of one function's frames at some pcs.
@@ -90,7 +101,13 @@ public record CapturePlan(List<PcRange> ranges, List<FramePlan> plans, List<Read
     }
 
     /**
-     * A piece of a value: {@code size} bytes at CFA + {@code cfaOffset}, at {@code offset} in the value.
+     * A piece of a value, at {@code offset} in it: {@code size} bytes at CFA + {@code cfaOffset}, or, for an
+     * innermost frame, the low {@code size} bytes of DWARF register {@code register} (-1 for a stack slot).
      */
-    public record Piece(long cfaOffset, int size, int offset) {}
+    public record Piece(long cfaOffset, int register, int size, int offset) {
+        /** A piece in a stack slot. */
+        public Piece(long cfaOffset, int size, int offset) {
+            this(cfaOffset, -1, size, offset);
+        }
+    }
 }

@@ -49,7 +49,13 @@ public record ReadType(String name, int size, List<Slot> slots) {
          * A bucket map's {@code buckets} ({@code runtime.hmap}, before Go 1.24), its second word the one holding
          * {@code B} in its low byte: read 2^B buckets of {@code target}, up to the map limit.
          */
-        HMAP_BUCKETS
+        HMAP_BUCKETS,
+        /**
+         * A bucket map's {@code oldbuckets}, its second word the one holding {@code flags} in its low byte and
+         * {@code B} in the next: while the map grows, read its 2^(B-1) old buckets (2^B for a same-size grow) of
+         * {@code target}, up to the map limit.
+         */
+        HMAP_OLDBUCKETS
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.loupe.dwarf.godwarf.Types;
 import dev.loupe.dwarf.godwarf.Variable;
 import dev.loupe.dwarf.loclist.PcRange;
 import dev.loupe.dwarf.op.Location;
+import dev.loupe.dwarf.pclntab.Pclntab;
 import dev.loupe.probegen.ir.CapturePlan;
 import dev.loupe.probegen.ir.ReadType;
 import dev.loupe.probegen.spec.ResolvedCapture;
@@ -17,6 +18,7 @@ import dev.loupe.probegen.spec.ResolvedSpec;
 import dev.loupe.probegen.spec.Step;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Turns a resolved spec into a {@link CapturePlan}. Each function's code is cut where any captured variable's
@@ -35,7 +38,10 @@ import java.util.TreeSet;
  * pointers do.
  */
 public final class CapturePlanner {
+    /** A package-qualified name in a type's name ({@code net/http.Request}): group 1 is the path's first element. */
+    private static final Pattern QUALIFIED = Pattern.compile("([\\w.~-]+)(?:/[\\w.~-]+)*\\.\\w");
     private final GoDwarf dwarf;
+    private final Pclntab pclntab;
     private final Types types;
     private final List<ReadType> readTypes = new ArrayList<>();
     private final List<List<ReadType.Slot>> pendingSlots = new ArrayList<>();
@@ -44,14 +50,25 @@ public final class CapturePlanner {
     /** The read type of each map or channel type's runtime header, with what it leads to, by the type's DIE. */
     private final Map<Long, Integer> headers = new HashMap<>();
     private final Set<String> interfacesDone = new HashSet<>();
+    /** Whether the plan reaches an empty interface, whose dynamic value can be of any type. */
+    private boolean emptyInterfaceReached;
     /** Read types without pointers to follow, by name: runtime headers, closures. */
     private final Map<String, Integer> leafTypes = new HashMap<>();
+
+    /** The plans and ranges made so far, and the pcs taken (by the first instance that claims them). */
+    private final List<CapturePlan.FramePlan> plans = new ArrayList<>();
+    private final Map<PlanKey, Integer> planIndex = new HashMap<>();
+    private final List<CapturePlan.PcRange> ranges = new ArrayList<>();
+    private final TreeMap<Long, Long> taken = new TreeMap<>(Long::compareUnsigned);
+    private final List<CapturePlan.InnermostRange> innermost = new ArrayList<>();
+    private final TreeMap<Long, Long> innermostTaken = new TreeMap<>(Long::compareUnsigned);
 
     /** Pieces of one function with the same reads share a plan. */
     private record PlanKey(int function, int inlineDepth, List<CapturePlan.Root> roots) {}
 
-    private CapturePlanner(GoDwarf dwarf) {
+    private CapturePlanner(GoDwarf dwarf, Pclntab pclntab) {
         this.dwarf = dwarf;
+        this.pclntab = pclntab;
         this.types = dwarf.types();
         readTypes.add(ReadType.BYTES);
         pendingSlots.add(List.of());
@@ -60,17 +77,14 @@ public final class CapturePlanner {
     /**
      * The plan for {@code spec}, whose functions and expressions were resolved against {@code dwarf}.
      *
+     * @param pclntab    the same binary's pclntab: the stack deltas that locate an innermost frame's CFA
      * @param frameBytes the most bytes captured per frame
      */
-    public static CapturePlan plan(ResolvedSpec spec, GoDwarf dwarf, int frameBytes) {
-        return new CapturePlanner(dwarf).build(spec, frameBytes);
+    public static CapturePlan plan(ResolvedSpec spec, GoDwarf dwarf, Pclntab pclntab, int frameBytes) {
+        return new CapturePlanner(dwarf, pclntab).build(spec, frameBytes);
     }
 
     private CapturePlan build(ResolvedSpec spec, int frameBytes) {
-        List<CapturePlan.PcRange> ranges = new ArrayList<>();
-        List<CapturePlan.FramePlan> plans = new ArrayList<>();
-        Map<PlanKey, Integer> planIndex = new HashMap<>();
-        TreeMap<Long, Long> taken = new TreeMap<>(Long::compareUnsigned);
         List<List<Integer>> rootTypes = new ArrayList<>();
         for (ResolvedFunction f : spec.functions()) {
             List<Integer> types = new ArrayList<>();
@@ -82,7 +96,7 @@ public final class CapturePlanner {
         for (int fi = 0; fi < spec.functions().size(); fi++) {
             ResolvedFunction f = spec.functions().get(fi);
             List<List<Variable>> variables = f.captures().stream().map(ResolvedCapture::roots).toList();
-            addInstance(fi, f, f.function(), f.function().ranges(), variables, 0, rootTypes.get(fi), ranges, plans, planIndex, taken);
+            addInstance(fi, f, f.function(), f.function().ranges(), variables, 0, rootTypes.get(fi));
         }
         // Frames of spec functions inlined into others: their variables are in the enclosing function's frame,
         // described by the inlined call's own location lists.
@@ -99,10 +113,14 @@ public final class CapturePlanner {
                 ResolvedFunction f = spec.functions().get(fi);
                 List<List<Variable>> variables = f.captures().stream().map(c -> call.variables().stream()
                         .filter(v -> !c.roots().isEmpty() && v.name().equals(c.roots().getFirst().name())).toList()).toList();
-                addInstance(fi, f, g, call.ranges(), variables, call.depth(), rootTypes.get(fi), ranges, plans, planIndex, taken);
+                addInstance(fi, f, g, call.ranges(), variables, call.depth(), rootTypes.get(fi));
             }
         }
+        if (emptyInterfaceReached) {
+            emptyInterfaceTypes();
+        }
         ranges.sort((x, y) -> Long.compareUnsigned(x.low(), y.low()));
+        innermost.sort((x, y) -> Long.compareUnsigned(x.low(), y.low()));
         List<ReadType> finished = new ArrayList<>();
         for (int i = 0; i < readTypes.size(); i++) {
             ReadType t = readTypes.get(i);
@@ -110,7 +128,7 @@ public final class CapturePlanner {
             finished.add(new ReadType(t.name(), t.size(), slots.size() > ReadType.MAX_SLOTS ? slots.subList(0, ReadType.MAX_SLOTS) : slots));
         }
         var limits = spec.spec().limits();
-        return new CapturePlan(ranges, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.mapBytes(), limits.pointerDepth(),
+        return new CapturePlan(ranges, innermost, plans, finished, limits.stringBytes(), limits.sliceBytes(), limits.mapBytes(), limits.pointerDepth(),
                 frameBytes, limits.snapshotBytes(), dynamicTypes);
     }
 
@@ -120,9 +138,9 @@ public final class CapturePlanner {
      * (a spec function inlined into another spec function) are left to it.
      */
     private void addInstance(int fi, ResolvedFunction f, Function container, List<PcRange> code, List<List<Variable>> variables,
-                             int inlineDepth, List<Integer> rootTypes, List<CapturePlan.PcRange> ranges,
-                             List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex, TreeMap<Long, Long> taken) {
-        for (PcRange piece : pieces(code, variables)) {
+                             int inlineDepth, List<Integer> rootTypes) {
+        List<PcRange> pieces = pieces(code, variables);
+        for (PcRange piece : pieces) {
             // A caller frame's pc is a return address, one past its call: the piece [low, high) of call pcs is the
             // return addresses (low, high]. The last of them, high, is where the next piece starts: a variable
             // passed in a register to the call, and thus in that register at the call by its location list, is in
@@ -130,43 +148,90 @@ public final class CapturePlanner {
             // call), so that return address also tries the location after the call.
             long low = piece.low() + 1;
             long high = piece.high();
-            var before = taken.floorEntry(high);
-            if (before != null && Long.compareUnsigned(before.getValue(), low) > 0) {
+            if (isTaken(taken, low, high)) {
                 continue;
             }
             if (Long.compareUnsigned(low, high) < 0) {
                 List<CapturePlan.Root> roots = new ArrayList<>();
                 for (int ci = 0; ci < f.captures().size(); ci++) {
-                    CapturePlan.Root root = root(container, variables.get(ci), piece.low(), ci, rootTypes.get(ci));
+                    CapturePlan.Root root = root(container, variables.get(ci), piece.low(), ci, rootTypes.get(ci), false);
                     if (root != null) {
                         roots.add(root);
                     }
                 }
-                addRange(fi, f, inlineDepth, roots, low, high, ranges, plans, planIndex, taken);
+                addRange(fi, f, inlineDepth, roots, low, high);
             }
             List<CapturePlan.Root> atReturn = new ArrayList<>();
             for (int ci = 0; ci < f.captures().size(); ci++) {
-                CapturePlan.Root root = root(container, variables.get(ci), high - 1, ci, rootTypes.get(ci));
+                CapturePlan.Root root = root(container, variables.get(ci), high - 1, ci, rootTypes.get(ci), false);
                 if (root == null && code.stream().anyMatch(r -> r.contains(high))) {
-                    root = root(container, variables.get(ci), high, ci, rootTypes.get(ci));
+                    root = root(container, variables.get(ci), high, ci, rootTypes.get(ci), false);
                 }
                 if (root != null) {
                     atReturn.add(root);
                 }
             }
-            addRange(fi, f, inlineDepth, atReturn, high, high + 1, ranges, plans, planIndex, taken);
+            addRange(fi, f, inlineDepth, atReturn, high, high + 1);
+        }
+        addInnermost(fi, f, container, pieces, variables, inlineDepth, rootTypes);
+    }
+
+    /**
+     * The ranges of the same instance as a running goroutine's innermost frame, whose pc is the instruction it
+     * stopped at: the pieces cut again where the stack delta changes (the CFA is sp plus it), each variable read
+     * where its location list puts it at that pc, a register included.
+     */
+    private void addInnermost(int fi, ResolvedFunction f, Function container, List<PcRange> pieces, List<List<Variable>> variables,
+                              int inlineDepth, List<Integer> rootTypes) {
+        if (pieces.isEmpty()) {
+            return;
+        }
+        List<Pclntab.SpDelta> deltas = pclntab.spDeltas(pieces.getFirst().low());
+        for (PcRange piece : pieces) {
+            for (Pclntab.SpDelta d : deltas) {
+                long low = Math.max(piece.low(), d.low());
+                long high = Math.min(piece.high(), d.high());
+                if (low >= high || d.delta() < 0 || isTaken(innermostTaken, low, high)) {
+                    continue;
+                }
+                List<CapturePlan.Root> roots = new ArrayList<>();
+                for (int ci = 0; ci < f.captures().size(); ci++) {
+                    CapturePlan.Root root = root(container, variables.get(ci), low, ci, rootTypes.get(ci), true);
+                    if (root != null) {
+                        roots.add(root);
+                    }
+                }
+                int p = planOf(fi, f, inlineDepth, roots);
+                int cfaFromSp = d.delta() + 8;
+                innermostTaken.put(low, high);
+                if (!innermost.isEmpty() && innermost.getLast().plan() == p && innermost.getLast().high() == low
+                        && innermost.getLast().cfaFromSp() == cfaFromSp) {
+                    innermost.set(innermost.size() - 1, new CapturePlan.InnermostRange(innermost.getLast().low(), high, p, cfaFromSp));
+                } else {
+                    innermost.add(new CapturePlan.InnermostRange(low, high, p, cfaFromSp));
+                }
+            }
         }
     }
 
-    /** One range of return addresses [low, high) with its plan (shared with any other range of the same reads). */
-    private static void addRange(int fi, ResolvedFunction f, int inlineDepth, List<CapturePlan.Root> roots, long low, long high,
-                                 List<CapturePlan.PcRange> ranges, List<CapturePlan.FramePlan> plans, Map<PlanKey, Integer> planIndex,
-                                 TreeMap<Long, Long> taken) {
+    /** Whether an instance added before took some of the pcs {@code [low, high)}. */
+    private static boolean isTaken(TreeMap<Long, Long> taken, long low, long high) {
+        var before = taken.floorEntry(high);
+        return before != null && Long.compareUnsigned(before.getValue(), low) > 0;
+    }
+
+    /** The plan of these reads of this function's frames: a new one, or the same one made before. */
+    private int planOf(int fi, ResolvedFunction f, int inlineDepth, List<CapturePlan.Root> roots) {
         // A frame with nothing available still gets its row, all NULL: the frame is data too.
-        int p = planIndex.computeIfAbsent(new PlanKey(fi, inlineDepth, List.copyOf(roots)), k -> {
+        return planIndex.computeIfAbsent(new PlanKey(fi, inlineDepth, List.copyOf(roots)), k -> {
             plans.add(new CapturePlan.FramePlan(fi, f.function().name(), inlineDepth, k.roots()));
             return plans.size() - 1;
         });
+    }
+
+    /** One range of return addresses [low, high) with its plan (shared with any other range of the same reads). */
+    private void addRange(int fi, ResolvedFunction f, int inlineDepth, List<CapturePlan.Root> roots, long low, long high) {
+        int p = planOf(fi, f, inlineDepth, roots);
         taken.put(low, high);
         if (!ranges.isEmpty() && ranges.getLast().plan() == p && ranges.getLast().high() == low) {
             ranges.set(ranges.size() - 1, new CapturePlan.PcRange(ranges.getLast().low(), high, p));
@@ -206,8 +271,11 @@ public final class CapturePlanner {
         return out;
     }
 
-    /** Where the capture's variable is at {@code pc}, relative to the CFA; null when it is not on the stack there. */
-    private CapturePlan.Root root(Function f, List<Variable> variables, long pc, int capture, int type) {
+    /**
+     * Where the capture's variable is at {@code pc}: relative to the CFA, or, with {@code registers} (the innermost
+     * frame of a running goroutine), in general-purpose registers too; null when it is in neither there.
+     */
+    private CapturePlan.Root root(Function f, List<Variable> variables, long pc, int capture, int type, boolean registers) {
         for (Variable v : variables) {
             if (!v.scope().isEmpty() && v.scope().stream().noneMatch(s -> s.contains(pc))) {
                 continue;
@@ -216,24 +284,38 @@ public final class CapturePlanner {
             if (at instanceof Location.CfaOffset o) {
                 return new CapturePlan.Root(capture, o.offset(), type);
             }
+            int size = readTypes.get(type).size();
+            if (registers && at instanceof Location.Register r && isGeneralPurpose(r) && size <= 8) {
+                return new CapturePlan.Root(capture, 0, type, List.of(new CapturePlan.Piece(0, r.dwarfRegister(), size, 0)));
+            }
             // A multi-word value (string, slice, interface, complex) is described piece by piece: pieces in
             // consecutive stack slots are the value as usual; others the program puts together.
-            if (at instanceof Location.Pieces p && !p.pieces().isEmpty()
-                    && p.pieces().stream().allMatch(x -> x.location() instanceof Location.CfaOffset)) {
+            if (at instanceof Location.Pieces p && !p.pieces().isEmpty() && p.pieces().stream().allMatch(x ->
+                    x.location() instanceof Location.CfaOffset
+                            || registers && x.location() instanceof Location.Register r && isGeneralPurpose(r) && x.size() <= 8)) {
                 List<CapturePlan.Piece> pieces = new ArrayList<>();
-                long first = ((Location.CfaOffset) p.pieces().getFirst().location()).offset();
-                boolean contiguous = true;
+                boolean contiguous = p.pieces().getFirst().location() instanceof Location.CfaOffset;
+                long first = contiguous ? ((Location.CfaOffset) p.pieces().getFirst().location()).offset() : 0;
                 int offset = 0;
                 for (Location.Piece piece : p.pieces()) {
-                    long slot = ((Location.CfaOffset) piece.location()).offset();
-                    contiguous &= slot == first + offset;
-                    pieces.add(new CapturePlan.Piece(slot, (int) piece.size(), offset));
+                    if (piece.location() instanceof Location.CfaOffset slot) {
+                        contiguous &= slot.offset() == first + offset;
+                        pieces.add(new CapturePlan.Piece(slot.offset(), (int) piece.size(), offset));
+                    } else {
+                        contiguous = false;
+                        pieces.add(new CapturePlan.Piece(0, ((Location.Register) piece.location()).dwarfRegister(), (int) piece.size(), offset));
+                    }
                     offset += (int) piece.size();
                 }
                 return contiguous ? new CapturePlan.Root(capture, first, type) : new CapturePlan.Root(capture, 0, type, pieces);
             }
         }
         return null;
+    }
+
+    /** ax to r15 (DWARF 0 to 15): the registers a stopped thread's saved state has; not the SSE ones. */
+    private static boolean isGeneralPurpose(Location.Register r) {
+        return r.dwarfRegister() >= 0 && r.dwarfRegister() < 16;
     }
 
     /** The read type of the capture's root: one per path step, ending with the value's own type. */
@@ -342,7 +424,9 @@ public final class CapturePlanner {
             case GoType.Interface i -> {
                 boolean empty = types.get(i.implementation()).name().endsWith("eface");
                 out.add(new ReadType.Slot((int) base, empty ? ReadType.SlotKind.EFACE : ReadType.SlotKind.IFACE, 0, true));
-                if (!empty) {
+                if (empty) {
+                    emptyInterfaceReached = true;
+                } else {
                     dynamicTypesOf(t);
                 }
             }
@@ -371,10 +455,12 @@ public final class CapturePlanner {
     }
 
     /**
-     * A map points to its runtime header. A swiss map ({@code internal/runtime/maps}, Go 1.24+) is read with its
-     * groups: the one group of a small map, or the directory, its tables and their groups, up to the map limit; the
-     * groups are the compiler's {@code noalg.map.group[K]V} type, whose pointers (keys', values') are followed. A
-     * bucket map ({@code runtime.hmap}) is read with its buckets ({@code bucket<K,V>}) and their overflow buckets.
+     * A map points to its runtime header. What the header leads to (groups, tables, buckets) is part of the map's
+     * value and does not count toward the pointer depth: its keys and values are one pointer from the map. A swiss
+     * map ({@code internal/runtime/maps}, Go 1.24+) is read with its groups: the one group of a small map, or the
+     * directory, its tables and their groups, up to the map limit; the groups are the compiler's
+     * {@code noalg.map.group[K]V} type, whose pointers (keys', values') are followed. A bucket map
+     * ({@code runtime.hmap}) is read with its buckets ({@code bucket<K,V>}) and their overflow buckets.
      * Other maps: the header alone, for the length.
      */
     private void map(GoType.MapType m, long base, List<ReadType.Slot> out) {
@@ -390,13 +476,24 @@ public final class CapturePlanner {
             return;
         }
         var bucket = types.byName("bucket<" + key.name() + "," + elem.name() + ">");
-        if (header.field("buckets").isPresent() && header.field("B").isPresent() && bucket.isPresent()) {
-            // A bucket map: 2^B buckets, whose overflow pointers the bucket's read type follows.
+        if (header.field("buckets").isPresent() && header.field("B").isPresent() && header.field("oldbuckets").isPresent()
+                && header.field("flags").isPresent() && bucket.isPresent()) {
+            // A bucket map: 2^B buckets, whose overflow pointers the bucket's read type follows, and while it grows
+            // its old buckets, which hold the entries not moved yet.
             int id = add(header.name() + " of " + m.name(), size(header), List.of());
             headers.put(m.offset(), id);
             int buckets = (int) header.field("buckets").get().offset();
             int b = (int) header.field("B").get().offset();
-            pendingSlots.set(id, List.of(new ReadType.Slot(buckets, ReadType.SlotKind.HMAP_BUCKETS, valueType(bucket.get()), true, b - buckets)));
+            int old = (int) header.field("oldbuckets").get().offset();
+            int flags = (int) header.field("flags").get().offset();
+            int bucketId = bucketType(bucket.get());
+            List<ReadType.Slot> slots = new ArrayList<>(List.of(
+                    new ReadType.Slot(buckets, ReadType.SlotKind.HMAP_BUCKETS, bucketId, false, b - buckets)));
+            // The program takes flags and B from one word: they are adjacent bytes in every runtime.hmap.
+            if (b == flags + 1) {
+                slots.add(new ReadType.Slot(old, ReadType.SlotKind.HMAP_OLDBUCKETS, bucketId, false, flags - old));
+            }
+            pendingSlots.set(id, List.copyOf(slots));
             out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
             return;
         }
@@ -419,14 +516,28 @@ public final class CapturePlanner {
         int directoryId = add("directory of " + m.name(), 8, List.of(new ReadType.Slot(0, ReadType.SlotKind.POINTER, tableId, false)));
         int dirPtr = (int) header.field("dirPtr").get().offset();
         int dirLen = (int) header.field("dirLen").get().offset() - dirPtr;
-        pendingSlots.set(id, List.of(new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_SMALL, groupId, true, dirLen),
-                new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_DIRECTORY, directoryId, true, dirLen)));
+        pendingSlots.set(id, List.of(new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_SMALL, groupId, false, dirLen),
+                new ReadType.Slot(dirPtr, ReadType.SlotKind.SWISS_DIRECTORY, directoryId, false, dirLen)));
         out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
     }
 
     /**
+     * The read type of a bucket map's bucket: its keys' and values' pointers count toward the depth, its overflow
+     * pointer does not (an overflow bucket is part of the map, like the bucket array).
+     */
+    private int bucketType(GoType bucket) {
+        int id = valueType(bucket);
+        long overflow = types.underlying(bucket) instanceof GoType.Struct s && s.field("overflow").isPresent()
+                ? s.field("overflow").get().offset() : -1;
+        pendingSlots.set(id, pendingSlots.get(id).stream().map(slot -> slot.offset() == overflow
+                ? new ReadType.Slot(slot.offset(), slot.kind(), slot.target(), false, slot.second()) : slot).toList());
+        return id;
+    }
+
+    /**
      * A channel points to its {@code runtime.hchan}, read with its buffer: {@code dataqsiz} elements at {@code buf}
-     * (up to the slice limit), which the decoder orders from {@code recvx}.
+     * (up to the slice limit), which the decoder orders from {@code recvx}. The buffer is part of the channel's
+     * value, as a map's groups are: its elements are one pointer from the channel.
      */
     private void channel(GoType.Chan c, long base, List<ReadType.Slot> out) {
         Optional<GoType> pointee = pointee(types.get(c.implementation()));
@@ -446,7 +557,7 @@ public final class CapturePlanner {
             long cap = hchan.field("dataqsiz").get().offset();
             GoType elem = types.get(c.elem());
             if (size(elem) > 0) {
-                pendingSlots.set(id, List.of(new ReadType.Slot((int) buf, ReadType.SlotKind.SLICE, valueType(elem), true, (int) (cap - buf))));
+                pendingSlots.set(id, List.of(new ReadType.Slot((int) buf, ReadType.SlotKind.SLICE, valueType(elem), false, (int) (cap - buf))));
             }
         }
         out.add(new ReadType.Slot((int) base, ReadType.SlotKind.POINTER, id, true));
@@ -461,19 +572,85 @@ public final class CapturePlanner {
             return;
         }
         for (GoType concrete : dwarf.itabTypes(iface.name())) {
-            var address = dwarf.runtimeTypeAddress(concrete);
-            if (address.isEmpty() || dynamicTypes.containsKey(address.getAsLong())) {
-                continue;
-            }
-            if (dynamicTypes.size() == CapturePlan.MAX_DYNAMIC_TYPES) {
-                // The rest are read as bytes, and their values say so.
+            if (!followDynamic(concrete)) {
                 return;
             }
-            GoType behind = pointee(concrete).orElse(concrete);
-            if (size(behind) > 0) {
-                dynamicTypes.put(address.getAsLong(), valueType(behind));
+        }
+    }
+
+    /**
+     * An empty interface can hold a value of any type the binary has a runtime type of: those whose values hold
+     * pointers are followed, after the itabs' types (known to meet an interface the spec reaches), as many as the
+     * table holds: types without a package first (string, []any, map[string]any: what an {@code any} most often
+     * holds), then those of the program's own packages, then the standard library's.
+     */
+    private void emptyInterfaceTypes() {
+        List<GoType> candidates = new ArrayList<>(dwarf.runtimeTypes().stream()
+                .filter(t -> types.pointerShaped(t) ? pointee(t).map(p -> hasPointers(p, 0)).orElse(true) : hasPointers(t, 0))
+                .toList());
+        candidates.sort(Comparator.comparingInt(CapturePlanner::packageRank));
+        for (GoType t : candidates) {
+            if (!followDynamic(t)) {
+                return;
             }
         }
+    }
+
+    /** Adds {@code concrete} to the dynamic types; false when the table is full (the rest are read as bytes). */
+    private boolean followDynamic(GoType concrete) {
+        var address = dwarf.runtimeTypeAddress(concrete);
+        if (address.isEmpty() || dynamicTypes.containsKey(address.getAsLong())) {
+            return true;
+        }
+        if (dynamicTypes.size() == CapturePlan.MAX_DYNAMIC_TYPES) {
+            return false;
+        }
+        if (!types.pointerShaped(concrete)) {
+            if (size(concrete) > 0) {
+                dynamicTypes.put(address.getAsLong(), valueType(concrete));
+            }
+            return true;
+        }
+        // The data word is the value itself, a pointer: the program reads what it points to (a map's or
+        // channel's header, a closure, the pointee), as the value's own pointer slot says.
+        pendingSlots.get(valueType(concrete)).stream()
+                .filter(s -> s.offset() == 0 && s.kind() == ReadType.SlotKind.POINTER)
+                .findFirst()
+                .ifPresent(s -> dynamicTypes.put(address.getAsLong(), s.target()));
+        return true;
+    }
+
+    /** 0: no package in the type's name; 1: a package of the program's own (main, or a path with a domain); 2: std. */
+    private static int packageRank(GoType t) {
+        var m = QUALIFIED.matcher(t.name());
+        int rank = 0;
+        while (m.find()) {
+            String first = m.group(1);
+            if (first.equals("main") || first.contains(".")) {
+                return 1;
+            }
+            rank = 2;
+        }
+        return rank;
+    }
+
+    /** Whether a value of {@code t} holds a pointer the program would follow. */
+    private boolean hasPointers(GoType t, int nesting) {
+        if (nesting > 32) {
+            return false;
+        }
+        return switch (types.underlying(t)) {
+            case GoType.Pointer p -> p.elem().isPresent();
+            case GoType.StringType s -> true;
+            case GoType.Slice s -> true;
+            case GoType.Interface i -> true;
+            case GoType.MapType m -> true;
+            case GoType.Chan c -> true;
+            case GoType.Func f -> true;
+            case GoType.Struct s -> s.fields().stream().anyMatch(f -> hasPointers(types.get(f.type()), nesting + 1));
+            case GoType.Array a -> a.count() > 0 && hasPointers(types.get(a.elem()), nesting + 1);
+            default -> false;
+        };
     }
 
     private int leaf(String name, int size) {

@@ -1,0 +1,6 @@
+//go:build goexperiment.swissmap || go1.26
+
+package main
+
+// isGrowing is false for swiss maps, which grow a table at a time, at once.
+func isGrowing(map[int]int) bool { return false }
