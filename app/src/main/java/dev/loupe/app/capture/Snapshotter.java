@@ -12,6 +12,7 @@ import dev.loupe.app.store.FunctionTable;
 import dev.loupe.decoder.CaptureDecoder;
 import dev.loupe.decoder.GoroutineDecoder;
 import dev.loupe.decoder.GoroutineStack;
+import dev.loupe.decoder.ValueForm;
 import dev.loupe.dwarf.BinaryFormatException;
 import dev.loupe.dwarf.GoBinary;
 import dev.loupe.dwarf.buildinfo.BuildInfo;
@@ -218,7 +219,8 @@ public final class Snapshotter {
                         t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
                 List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
                 CaptureDecoder captured = t.resolved() == null ? null
-                        : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout());
+                        : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout(),
+                        ValueForm.CLEAN);
                 long unreadable = 0;
                 long recordBytes = 0;
                 for (ByteString r : c.getRecordsList()) {
