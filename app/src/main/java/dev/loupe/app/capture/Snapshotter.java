@@ -62,9 +62,15 @@ public final class Snapshotter {
      * @param maxDepth        the most frames per goroutine
      * @param ringBufferBytes the ring buffer per process (drained while the program runs)
      * @param pauseBudget     the longest a process may stay paused
+     * @param valueForm       the JSON the captured values are written in: clean, or raw (with addresses)
      */
-    public record Options(int maxDepth, int ringBufferBytes, Duration pauseBudget) {
+    public record Options(int maxDepth, int ringBufferBytes, Duration pauseBudget, ValueForm valueForm) {
         public static final Options DEFAULT = new Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 64 << 20, Duration.ofMillis(50));
+
+        /** Options whose values are written in the clean form. */
+        public Options(int maxDepth, int ringBufferBytes, Duration pauseBudget) {
+            this(maxDepth, ringBufferBytes, pauseBudget, ValueForm.CLEAN);
+        }
     }
 
     /**
@@ -210,7 +216,7 @@ public final class Snapshotter {
         long decodeNs = 0;
         long start = System.nanoTime();
         List<ProcessSummary> summaries = new ArrayList<>();
-        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), specText)) {
+        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), specText, options.valueForm())) {
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);
                 ProcessCapture c = captures.get(i);
@@ -220,7 +226,7 @@ public final class Snapshotter {
                 List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
                 CaptureDecoder captured = t.resolved() == null ? null
                         : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout(),
-                        ValueForm.CLEAN);
+                        options.valueForm());
                 long unreadable = 0;
                 long recordBytes = 0;
                 for (ByteString r : c.getRecordsList()) {
