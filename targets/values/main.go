@@ -6,6 +6,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"math"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"loupe.test/targets/internal/fixture"
 )
@@ -112,26 +114,38 @@ func start() {
 	})
 
 	launch(func() {
-		parkStrings("", "hello, loupe", "héllo, wörld — 日本語 🙂",
-			strings.Repeat("0123456789", 1024), []byte("bytes\x00\xff"))
+		ascii, long, bs := "hello, loupe", strings.Repeat("0123456789", 1024), []byte("bytes\x00\xff")
+		at := addressesOf("main.parkStrings")
+		at("ascii", "$addr", unsafe.Pointer(unsafe.StringData(ascii)))
+		at("sub", "$addr", unsafe.Pointer(unsafe.StringData(ascii[7:])))
+		at("long", "$addr", unsafe.Pointer(unsafe.StringData(long)))
+		at("bs", "$addr", unsafe.Pointer(unsafe.SliceData(bs)))
+		parkStrings("", ascii, "héllo, wörld — 日本語 🙂", long, bs)
 	})
 
 	launch(func() {
 		backing := []int{0, 1, 2, 3, 4, 5, 6, 7}
-		parkComposites(
-			[]Point{{1, 2}, {3, 4}, {-5, -6}},
-			[3][3]int{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}},
-			[4]uint16{1, 10, 100, 1000},
-			Employee{
-				Name:    "Ada",
-				Age:     36,
-				Salary:  12345.5,
-				Address: Address{Street: "12 Analytical Way", City: "London", Zip: 1815},
-				Tags:    []string{"math", "engines"},
-				Scores:  [3]int16{-1, 0, 1},
-				Active:  true,
-			},
-			nil, []int{}, backing[2:5]) // window: len 3, cap 6
+		points := []Point{{1, 2}, {3, 4}, {-5, -6}}
+		emp := Employee{
+			Name:    "Ada",
+			Age:     36,
+			Salary:  12345.5,
+			Address: Address{Street: "12 Analytical Way", City: "London", Zip: 1815},
+			Tags:    []string{"math", "engines"},
+			Scores:  [3]int16{-1, 0, 1},
+			Active:  true,
+		}
+		emptySlice := []int{}
+		at := addressesOf("main.parkComposites")
+		at("points", "$addr", unsafe.Pointer(unsafe.SliceData(points)))
+		at("mid", "$addr", unsafe.Pointer(&points[1]))
+		at("emp", "Name.$addr", unsafe.Pointer(unsafe.StringData(emp.Name)))
+		at("emp", "Tags.$addr", unsafe.Pointer(unsafe.SliceData(emp.Tags)))
+		at("tags", "$addr", unsafe.Pointer(unsafe.SliceData(emp.Tags)))
+		at("emptySlice", "$addr", unsafe.Pointer(unsafe.SliceData(emptySlice)))
+		at("window", "$addr", unsafe.Pointer(&backing[2]))
+		parkComposites(points, [3][3]int{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, [4]uint16{1, 10, 100, 1000}, emp,
+			nil, emptySlice, backing[2:5]) // window: len 3, cap 6
 	})
 
 	launch(func() {
@@ -141,13 +155,42 @@ func start() {
 		list := &Node{Value: 1, Next: &Node{Value: 2, Next: &Node{Value: 3}}}
 		a, b := &Peer{Name: "a"}, &Peer{Name: "b"}
 		a.Other, b.Other = b, a
+		at := addressesOf("main.parkPointers")
+		at("ppp", "$addr", unsafe.Pointer(&pp))
+		at("ppp", "value.$addr", unsafe.Pointer(pp))
+		at("ppp", "value.value.$addr", unsafe.Pointer(p))
+		at("list", "$addr", unsafe.Pointer(list))
+		at("list", "value.Next.$addr", unsafe.Pointer(list.Next))
+		at("second", "$addr", unsafe.Pointer(list.Next))
+		at("a", "$addr", unsafe.Pointer(a))
+		at("a", "value.Other.$addr", unsafe.Pointer(b))
+		at("a", "value.Other.value.Other.value.$cycle", unsafe.Pointer(a))
+		at("b", "$addr", unsafe.Pointer(b))
+		at("b", "value.Other.value.Other.value.$cycle", unsafe.Pointer(b))
 		parkPointers(nil, &pp, list, a, b)
 	})
 
 	launch(func() {
 		var typedNil *QueryError
-		parkInterfaces(&QueryError{Query: "SELECT 1", Code: 42}, nil, typedNil,
-			Point{3, 4}, &Point{5, 6}, 42, nil, Celsius(21.5), "any text",
+		var err, typedNilErr error = &QueryError{Query: "SELECT 1", Code: 42}, typedNil
+		var anyStruct, anyPtr, anyInt any = Point{3, 4}, &Point{5, 6}, 42
+		var temp fmt.Stringer = Celsius(21.5)
+		// An empty interface's type word is the dynamic type an itab names.
+		errType, tempType := any(err), any(temp)
+		at := addressesOf("main.parkInterfaces")
+		at("err", "$itab", word(&err, 0))
+		at("err", "$type", word(&errType, 0))
+		at("err", "value.$addr", word(&err, 1))
+		at("typedNil", "$itab", word(&typedNilErr, 0))
+		at("typedNil", "$type", word(&errType, 0))
+		at("anyStruct", "$type", word(&anyStruct, 0))
+		at("anyStruct", "value.$addr", word(&anyStruct, 1))
+		at("anyPtr", "value.$addr", word(&anyPtr, 1))
+		at("anyInt", "value.$addr", word(&anyInt, 1))
+		at("temp", "$itab", word(&temp, 0))
+		at("temp", "$type", word(&tempType, 0))
+		at("temp", "value.$addr", word(&temp, 1))
+		parkInterfaces(err, nil, typedNilErr, anyStruct, anyPtr, anyInt, nil, temp, "any text",
 			&Employee{Name: "Grace", Age: 45, Address: Address{City: "Arlington"}, Tags: []string{"navy", "cobol"}},
 			map[string]any{"name": "ada", "tags": []any{"x", 2.5, true}, "nested": map[string]any{"n": 1.0}})
 	})
@@ -157,12 +200,15 @@ func start() {
 		for i := range 1000 {
 			large[i] = "item-" + strconv.Itoa(i)
 		}
-		parkMaps(
-			map[string]int{"one": 1, "two": 2, "three": 3},
-			large,
-			map[string]map[string]int{"fruit": {"apple": 3, "pear": 5}, "veg": {"leek": 1}},
-			map[Point]string{{1, 2}: "a", {3, 4}: "b", {-1, 0}: "c"},
-			nil, map[string]int{}, growingMap())
+		small := map[string]int{"one": 1, "two": 2, "three": 3}
+		nested := map[string]map[string]int{"fruit": {"apple": 3, "pear": 5}, "veg": {"leek": 1}}
+		fruit, emptyMap := nested["fruit"], map[string]int{}
+		at := addressesOf("main.parkMaps")
+		at("small", "$addr", word(&small, 0))
+		at("large", "$addr", word(&large, 0))
+		at("nested", "value.fruit.$addr", word(&fruit, 0))
+		at("emptyMap", "$addr", word(&emptyMap, 0))
+		parkMaps(small, large, nested, map[Point]string{{1, 2}: "a", {3, 4}: "b", {-1, 0}: "c"}, nil, emptyMap, growingMap())
 	})
 
 	launch(func() {
@@ -170,13 +216,22 @@ func start() {
 		nums <- 10
 		nums <- 20
 		nums <- 30
-		parkChannels(nums, nil, make(chan struct{}))
+		done := make(chan struct{})
+		at := addressesOf("main.parkChannels")
+		at("nums", "$addr", word(&nums, 0))
+		at("done", "$addr", word(&done, 0))
+		parkChannels(nums, nil, done)
 	})
 
 	launch(func() { parkTime(90*time.Minute+1500*time.Millisecond, 2*60*60) })
 
 	launch(func() {
-		parkFuncs(double, makeGreeter("loupe"), Celsius(21.5).String, nil)
+		fn, closure, method := double, makeGreeter("loupe"), Celsius(21.5).String
+		at := addressesOf("main.parkFuncs")
+		at("fn", "$addr", word(&fn, 0))
+		at("closure", "$addr", word(&closure, 0))
+		at("method", "$addr", word(&method, 0))
+		parkFuncs(fn, closure, method, nil)
 	})
 
 	launch(func() { parkGeneric(7, "int box") })
@@ -187,6 +242,7 @@ func main() {
 	oraclePath := flag.String("oracle", "", "write the variables' values as JSON to this file")
 	layoutPath := flag.String("layout", "", "write the struct layouts as JSON to this file")
 	spinning := flag.Bool("spin", false, "also run a goroutine that spins in main.spin, never parking")
+	addressesPath := flag.String("addresses", "", "write the addresses of some of the variables' parts as JSON to this file")
 	flag.Parse()
 
 	start()
@@ -201,6 +257,14 @@ func main() {
 	if *oraclePath != "" {
 		oracleMu.Lock()
 		err := fixture.WriteJSON(*oraclePath, oracle)
+		oracleMu.Unlock()
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *addressesPath != "" {
+		oracleMu.Lock()
+		err := fixture.WriteJSON(*addressesPath, addresses)
 		oracleMu.Unlock()
 		if err != nil {
 			log.Fatal(err)

@@ -42,13 +42,14 @@ public final class CaptureDecoder {
      * @param dwarf  the binary's DWARF
      * @param pclntab the binary's pclntab (for func values)
      * @param layout the binary's runtime layout
+     * @param form   whether the values carry their addresses
      */
-    public CaptureDecoder(ResolvedSpec spec, CapturePlan plan, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout) {
+    public CaptureDecoder(ResolvedSpec spec, CapturePlan plan, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, ValueForm form) {
         this.spec = spec;
         this.plan = plan;
         this.types = dwarf.types();
         this.layout = layout;
-        this.values = new ValueDecoder(memory, dwarf, pclntab, layout, plan.pointerDepth(), plan.dynamicTypes().keySet());
+        this.values = new ValueDecoder(memory, dwarf, pclntab, layout, plan.pointerDepth(), plan.dynamicTypes().keySet(), form);
     }
 
     /** True for a {@link CaptureRecord}, false for a goroutine record. */

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * Gives captured bytes their Go meaning: a value of a DWARF type at an address of the {@link Memory} becomes JSON,
  * in the shapes docs/snapshot-format.md documents ("Captured values"). What was not read shows as a marker object
  * saying why ({@code {"$missing": ...}}, {@code {"$truncated": ...}}), never as a wrong value; a pointer back to a
- * value being decoded is a {@code {"$cycle": address}}.
+ * value being decoded is a {@code {"$cycle": address}}. In the raw form ({@link ValueForm#RAW}) what is reached
+ * through a pointer also carries the pointer, as {@code {"$addr": address, "value": ...}}.
  */
 final class ValueDecoder {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -62,12 +63,15 @@ final class ValueDecoder {
     static final String INSIDE_INTERFACE = "not captured: pointers inside values of this interface's dynamic type are not followed";
     private int insideInterface;
     private final Set<Long> followed;
+    private final boolean addresses;
 
     /**
      * @param followed the runtime types whose values behind an interface the program read with their type (and so
      *                 followed their pointers); others it read as bytes
+     * @param form     whether values carry their addresses
      */
-    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth, Set<Long> followed) {
+    ValueDecoder(Memory memory, GoDwarf dwarf, Pclntab pclntab, RuntimeLayout layout, int pointerDepth, Set<Long> followed,
+                 ValueForm form) {
         this.memory = memory;
         this.followed = Set.copyOf(followed);
         this.dwarf = dwarf;
@@ -75,10 +79,28 @@ final class ValueDecoder {
         this.pclntab = pclntab;
         this.layout = layout;
         this.pointerDepth = pointerDepth;
+        this.addresses = form == ValueForm.RAW;
     }
 
     static ObjectNode missing(String why) {
         return JSON.objectNode().put("$missing", why);
+    }
+
+    /**
+     * {@code v}, reached through the pointer {@code address}: in the raw form {@code {"$addr": address, "value": v}},
+     * so that sharing and aliasing show; else {@code v} itself. A nil pointer reaches nothing: {@code v} as it is.
+     */
+    private JsonNode reached(long address, JsonNode v) {
+        if (!addresses || address == 0) {
+            return v;
+        }
+        ObjectNode o = JSON.objectNode().put("$addr", hex(address));
+        o.set("value", v);
+        return o;
+    }
+
+    private static String hex(long address) {
+        return "0x" + Long.toHexString(address);
     }
 
     /** The value of type {@code t} at {@code address}; {@code depth} pointers were followed to get there. */
@@ -135,17 +157,18 @@ final class ValueDecoder {
         GoType t = types.underlying(declared);
         return switch (t) {
             case GoType.Basic basic -> basic(basic, b);
-            case GoType.StringType s -> string(b.getLong(0), b.getLong(8), false);
+            // An empty string reaches no bytes, whatever its data word holds.
+            case GoType.StringType s -> reached(b.getLong(8) == 0 ? 0 : b.getLong(0), string(b.getLong(0), b.getLong(8), false));
             case GoType.Pointer p -> {
                 long target = b.getLong(0);
                 if (target == 0) {
                     yield JSON.nullNode();
                 }
                 if (p.elem().isEmpty()) {
-                    yield JSON.textNode("0x" + Long.toHexString(target));
+                    yield addresses ? JSON.objectNode().put("$addr", hex(target)) : JSON.textNode("0x" + Long.toHexString(target));
                 }
                 GoType elem = types.get(p.elem().get());
-                yield follow(target, elem, () -> decode(elem, target, depth + 1));
+                yield reached(target, follow(target, elem, () -> decode(elem, target, depth + 1)));
             }
             case GoType.Struct s -> {
                 ObjectNode o = JSON.objectNode();
@@ -169,7 +192,7 @@ final class ValueDecoder {
                 }
                 yield arr;
             }
-            case GoType.Slice s -> slice(s, b.getLong(0), b.getLong(8), b.getLong(16), depth);
+            case GoType.Slice s -> reached(b.getLong(0), slice(s, b.getLong(0), b.getLong(8), b.getLong(16), depth));
             case GoType.Interface i -> iface(i, b, depth);
             case GoType.MapType m -> {
                 long header = b.getLong(0);
@@ -181,12 +204,12 @@ final class ValueDecoder {
                     case RuntimeLayout.Hmap hm -> bucketMap(m, hm, header, depth + 1);
                 });
                 if (entries != null) {
-                    yield entries;
+                    yield reached(header, entries);
                 }
                 ObjectNode o = missing("map entries are not captured yet");
                 OptionalLong count = countOf(header);
                 count.ifPresent(n -> o.put("len", n));
-                yield o;
+                yield reached(header, o);
             }
             case GoType.Chan c -> {
                 long hchan = b.getLong(0);
@@ -195,7 +218,7 @@ final class ValueDecoder {
                 }
                 ByteBuffer h = memory.read(hchan, layout.hchan().size());
                 if (h == null) {
-                    yield missing("the channel's header was not captured");
+                    yield reached(hchan, missing("the channel's header was not captured"));
                 }
                 RuntimeLayout.Hchan hl = layout.hchan();
                 long qcount = h.getLong((int) hl.qcount());
@@ -203,7 +226,7 @@ final class ValueDecoder {
                 ObjectNode o = JSON.objectNode().put("len", qcount).put("cap", dataqsiz);
                 o.set("items", follow(hchan, c, () -> items(types.get(c.elem()), h.getLong((int) hl.buf()), qcount, dataqsiz,
                         h.getLong((int) hl.recvx()), depth + 1)));
-                yield o;
+                yield reached(hchan, o);
             }
             case GoType.Func f -> {
                 long closure = b.getLong(0);
@@ -212,10 +235,10 @@ final class ValueDecoder {
                 }
                 var code = memory.word(closure);
                 if (code.isEmpty()) {
-                    yield missing("the closure was not captured");
+                    yield reached(closure, missing("the closure was not captured"));
                 }
                 var fn = pclntab.functionAt(code.getAsLong());
-                yield JSON.objectNode().put("func", fn.map(x -> x.name()).orElse("0x" + Long.toHexString(code.getAsLong())));
+                yield reached(closure, JSON.objectNode().put("func", fn.map(x -> x.name()).orElse("0x" + Long.toHexString(code.getAsLong()))));
             }
             case GoType.Typedef td -> missing("typedef cycle at " + td.name());
             case GoType.Unsupported u -> missing("type " + u.name() + " cannot be read: " + u.problem());
@@ -346,6 +369,13 @@ final class ValueDecoder {
             return missing("no DWARF type for the runtime type at 0x" + Long.toHexString(typeAddress));
         }
         ObjectNode o = JSON.objectNode().put("type", dynamic.get().name());
+        if (addresses) {
+            // The type word: a non-empty interface's itab, an empty one's runtime type (which an itab also names).
+            if (!empty) {
+                o.put("$itab", hex(first));
+            }
+            o.put("$type", hex(typeAddress));
+        }
         int opaque = followed.contains(typeAddress) ? 0 : 1;
         if (types.pointerShaped(dynamic.get())) {
             // A pointer-shaped value is the data word itself.
@@ -359,7 +389,7 @@ final class ValueDecoder {
         } else {
             insideInterface += opaque;
             try {
-                o.set("value", follow(data, dynamic.get(), () -> decode(dynamic.get(), data, depth + 1)));
+                o.set("value", reached(data, follow(data, dynamic.get(), () -> decode(dynamic.get(), data, depth + 1))));
             } finally {
                 insideInterface -= opaque;
             }
@@ -498,7 +528,9 @@ final class ValueDecoder {
             JsonNode k = decode(key, s[0], depth);
             JsonNode v = decode(elem, s[1], depth);
             if (keyed) {
-                object.set(k.isValueNode() ? k.asText() : k.toString(), v);
+                // An object's key cannot carry an address: a raw string key is its text alone.
+                JsonNode text = addresses && k.has("$addr") ? k.get("value") : k;
+                object.set(text.isValueNode() ? text.asText() : text.toString(), v);
             } else {
                 ObjectNode e = JSON.objectNode();
                 e.set("key", k);

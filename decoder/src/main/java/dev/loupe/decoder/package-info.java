@@ -15,6 +15,15 @@
  * {"Name":"a","Other":{"Name":"b","Other":{"$cycle":"0xc000012345"}}}
  * </pre>
  *
+ * and the same {@code a} in the raw form ({@link dev.loupe.decoder.ValueForm#RAW}), where each pointer and each
+ * string's bytes carry their address, and the cycle closes on the pointer it began with:
+ *
+ * <pre>
+ * {"$addr":"0xc000012340","value":{"Name":{"$addr":"0x4c0de1","value":"a"},
+ *  "Other":{"$addr":"0xc000012360","value":{"Name":{"$addr":"0x4c0de2","value":"b"},
+ *  "Other":{"$addr":"0xc000012340","value":{"$cycle":"0xc000012340"}}}}}}
+ * </pre>
+ *
  * (the app's {@code ValuesCaptureTest} keeps these samples true).
  */
 package dev.loupe.decoder;

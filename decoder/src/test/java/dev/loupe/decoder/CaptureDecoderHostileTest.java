@@ -47,7 +47,8 @@ class CaptureDecoderHostileTest {
             int accepted = 0;
             int refused = 0;
             for (int round = 0; round < 200; round++) {
-                CaptureDecoder d = new CaptureDecoder(spec, plan, b.dwarf(), b.pclntab(), b.runtimeLayout());
+                CaptureDecoder d = new CaptureDecoder(spec, plan, b.dwarf(), b.pclntab(), b.runtimeLayout(),
+                        round % 2 == 0 ? ValueForm.CLEAN : ValueForm.RAW);
                 for (int r = 0; r < 20; r++) {
                     try {
                         d.add(record(random, plan));

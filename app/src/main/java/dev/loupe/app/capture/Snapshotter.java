@@ -12,6 +12,7 @@ import dev.loupe.app.store.FunctionTable;
 import dev.loupe.decoder.CaptureDecoder;
 import dev.loupe.decoder.GoroutineDecoder;
 import dev.loupe.decoder.GoroutineStack;
+import dev.loupe.decoder.ValueForm;
 import dev.loupe.dwarf.BinaryFormatException;
 import dev.loupe.dwarf.GoBinary;
 import dev.loupe.dwarf.buildinfo.BuildInfo;
@@ -61,9 +62,15 @@ public final class Snapshotter {
      * @param maxDepth        the most frames per goroutine
      * @param ringBufferBytes the ring buffer per process (drained while the program runs)
      * @param pauseBudget     the longest a process may stay paused
+     * @param valueForm       the JSON the captured values are written in: clean, or raw (with addresses)
      */
-    public record Options(int maxDepth, int ringBufferBytes, Duration pauseBudget) {
+    public record Options(int maxDepth, int ringBufferBytes, Duration pauseBudget, ValueForm valueForm) {
         public static final Options DEFAULT = new Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 64 << 20, Duration.ofMillis(50));
+
+        /** Options whose values are written in the clean form. */
+        public Options(int maxDepth, int ringBufferBytes, Duration pauseBudget) {
+            this(maxDepth, ringBufferBytes, pauseBudget, ValueForm.CLEAN);
+        }
     }
 
     /**
@@ -209,7 +216,7 @@ public final class Snapshotter {
         long decodeNs = 0;
         long start = System.nanoTime();
         List<ProcessSummary> summaries = new ArrayList<>();
-        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), specText)) {
+        try (SnapshotWriter w = SnapshotWriter.create(out, LoupeVersion.get(), host.getHostname(), specText, options.valueForm())) {
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);
                 ProcessCapture c = captures.get(i);
@@ -218,7 +225,8 @@ public final class Snapshotter {
                         t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
                 List<GoroutineStack> goroutines = new ArrayList<>(c.getRecordsCount());
                 CaptureDecoder captured = t.resolved() == null ? null
-                        : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout());
+                        : new CaptureDecoder(t.resolved(), t.plan(), t.binary().dwarf(), t.binary().pclntab(), t.layout(),
+                        options.valueForm());
                 long unreadable = 0;
                 long recordBytes = 0;
                 for (ByteString r : c.getRecordsList()) {

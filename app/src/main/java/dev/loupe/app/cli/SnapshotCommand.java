@@ -4,6 +4,7 @@ import dev.loupe.agent.LocalAgent;
 import dev.loupe.app.Durations;
 import dev.loupe.app.capture.SnapshotException;
 import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.decoder.ValueForm;
 import dev.loupe.probegen.SnapshotProgram;
 import dev.loupe.probegen.spec.Spec;
 import dev.loupe.probegen.spec.SpecException;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code loupe snapshot --pid PID [--pid PID ...] [--spec SPEC.yaml] -o FILE.db}. */
+/** {@code loupe snapshot --pid PID [--pid PID ...] [--spec SPEC.yaml [--addresses]] -o FILE.db}. */
 @Command(name = "snapshot",
         mixinStandardHelpOptions = true,
         description = {"Pauses each process for about a millisecond, reads every goroutine's stack and writes a snapshot file.",
@@ -50,6 +51,10 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "capture the variables and expressions this spec asks for (docs/spec.md), checked against each binary before pausing")
     private Path specFile;
 
+    @Option(names = "--addresses",
+            description = "write the captured values in the raw form: every pointer, and every value reached through one, with its address (docs/snapshot-format.md)")
+    private boolean addresses;
+
     @Option(names = "--timings", description = "print where the time went")
     private boolean timings;
 
@@ -77,7 +82,11 @@ public final class SnapshotCommand implements Callable<Integer> {
         if (maxDepth < 1 || maxDepth > 4096) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-depth must be 1 to 4096");
         }
-        Snapshotter.Options options = new Snapshotter.Options(maxDepth, ringBufferMib << 20, Duration.ofMillis(pauseBudgetMs));
+        if (addresses && specFile == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--addresses needs --spec: without a spec no values are captured");
+        }
+        Snapshotter.Options options = new Snapshotter.Options(maxDepth, ringBufferMib << 20, Duration.ofMillis(pauseBudgetMs),
+                addresses ? ValueForm.RAW : ValueForm.CLEAN);
         Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, line -> {
             err.println(line);
             err.flush();

@@ -9,7 +9,7 @@ final class SnapshotSchema {
     /** {@code PRAGMA application_id}: "LOUP", so tools can tell a snapshot from any SQLite file. */
     static final int APPLICATION_ID = 0x4C4F5550;
     /** {@code PRAGMA user_version}: the format version this code writes and reads. */
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
 
     static final String DDL = """
             CREATE TABLE snapshot (
@@ -17,7 +17,8 @@ final class SnapshotSchema {
               loupe_version  TEXT,
               created_at_ns  INTEGER NOT NULL,
               hostname       TEXT,
-              spec           TEXT
+              spec           TEXT,
+              value_form     TEXT NOT NULL
             );
             CREATE TABLE processes (
               process_id       INTEGER PRIMARY KEY,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loupe.decoder.Frame;
 import dev.loupe.decoder.GoroutineInfo;
+import dev.loupe.decoder.ValueForm;
 import dev.loupe.app.snapshot.ProcessInfo;
 
 import java.io.IOException;
@@ -60,9 +61,10 @@ public final class SnapshotWriter implements AutoCloseable {
 
     /**
      * Starts a snapshot file at {@code target} (which must not exist yet, so that no
-     * snapshot is overwritten by accident), recording the spec it was taken with.
+     * snapshot is overwritten by accident), recording the spec it was taken with and the form its captured values
+     * are in.
      */
-    public static SnapshotWriter create(Path target, String loupeVersion, String hostname, String spec) {
+    public static SnapshotWriter create(Path target, String loupeVersion, String hostname, String spec, ValueForm valueForm) {
         Path abs = target.toAbsolutePath();
         if (Files.exists(abs)) {
             throw new StoreException(abs + " already exists; choose another name or delete it first");
@@ -81,13 +83,14 @@ public final class SnapshotWriter implements AutoCloseable {
             }
             db.setAutoCommit(false);
             try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO snapshot(format_version, loupe_version, created_at_ns, hostname, spec) VALUES (?,?,?,?,?)")) {
+                    "INSERT INTO snapshot(format_version, loupe_version, created_at_ns, hostname, spec, value_form) VALUES (?,?,?,?,?,?)")) {
                 p.setInt(1, SnapshotSchema.FORMAT_VERSION);
                 p.setString(2, loupeVersion);
                 java.time.Instant now = java.time.Instant.now();
                 p.setLong(3, now.getEpochSecond() * 1_000_000_000L + now.getNano());
                 p.setString(4, hostname);
                 p.setString(5, spec);
+                p.setString(6, valueForm.fileName());
                 p.executeUpdate();
             }
             return new SnapshotWriter(abs, partial, db);

@@ -238,7 +238,8 @@ class SnapshotCommandTest {
                 List.of("--pid", pid, "-o", db, "--max-depth", "5000"),
                 List.of("--pid", pid, "-o", db, "--ring-buffer-mib", "3"),
                 List.of("--pid", "abc", "-o", db),
-                List.of("--pid", pid));
+                List.of("--pid", pid),
+                List.of("--pid", pid, "-o", db, "--addresses"));
         for (List<String> args : cases) {
             List<String> argv = new java.util.ArrayList<>(List.of("snapshot"));
             argv.addAll(args);
@@ -249,6 +250,7 @@ class SnapshotCommandTest {
         }
         assertTrue(loupe("snapshot", "--pid", pid, "-o", db, "--pause-budget", "0").err().contains("--pause-budget"));
         assertTrue(loupe("snapshot", "--pid", pid, "-o", db, "--max-depth", "0").err().contains("--max-depth"));
+        assertTrue(loupe("snapshot", "--pid", pid, "-o", db, "--addresses").err().contains("--addresses needs --spec"));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.loupe.app.store;
 import dev.loupe.app.cli.LoupeCommand;
 import dev.loupe.decoder.Frame;
 import dev.loupe.decoder.GoroutineInfo;
+import dev.loupe.decoder.ValueForm;
 import dev.loupe.app.snapshot.ProcessInfo;
 import dev.loupe.testkit.Exec;
 import dev.loupe.testkit.GoToolchains;
@@ -37,7 +38,7 @@ class SnapshotStoreTest {
             new Frame("main.sleeper", "/src/stacks/main.go", 40, 0x406000, false));
 
     private static Path write(Path dir) {
-        try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "host1", null)) {
+        try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "host1", null, ValueForm.CLEAN)) {
             long p = w.addProcess(new ProcessInfo(4242, "host1", "/srv/stacks", "bid", "go1.26.8", 2_000_000_000_000L, 812_000, 7, 0, 0));
             long recv = w.stack(RECV, false);
             long sleep = w.stack(SLEEP, true);
@@ -65,6 +66,8 @@ class SnapshotStoreTest {
                 """, rows);
         assertEquals("4|2|1\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
                 "SELECT goroutine_count, stack_count, truncated_stacks FROM processes")));
+        assertEquals("3|3|clean\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
+                "SELECT (SELECT user_version FROM pragma_user_version), format_version, value_form FROM snapshot")));
         assertFalse(Files.exists(dir.resolve("s.db.partial")));
     }
 
@@ -119,7 +122,7 @@ class SnapshotStoreTest {
 
     @Test
     void anAbandonedSnapshotLeavesNoFile(@TempDir Path dir) {
-        try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "h", null)) {
+        try (SnapshotWriter w = SnapshotWriter.create(dir.resolve("s.db"), "test", "h", null, ValueForm.CLEAN)) {
             w.addProcess(new ProcessInfo(1, "h", "/x", "b", "go1.26.8", 0, 0, 1, 0, 0));
         }
         try (var files = Files.list(dir)) {
