@@ -50,6 +50,8 @@ public final class CapturePlanner {
     /** The read type of each map or channel type's runtime header, with what it leads to, by the type's DIE. */
     private final Map<Long, Integer> headers = new HashMap<>();
     private final Set<String> interfacesDone = new HashSet<>();
+    /** {@link #hasPointers} by type DIE. */
+    private final Map<Long, Boolean> pointerful = new HashMap<>();
     /** Whether the plan reaches an empty interface, whose dynamic value can be of any type. */
     private boolean emptyInterfaceReached;
     /** Read types without pointers to follow, by name: runtime headers, closures. */
@@ -417,7 +419,8 @@ public final class CapturePlanner {
             case GoType.Array a -> {
                 GoType elem = types.get(a.elem());
                 long size = size(elem);
-                for (long i = 0; i < a.count() && size > 0 && out.size() < ReadType.MAX_SLOTS; i++) {
+                // Elements without pointers have no slots: not a loop over each of a large array's.
+                for (long i = 0; i < a.count() && size > 0 && out.size() < ReadType.MAX_SLOTS && hasPointers(elem, 0); i++) {
                     slotsOf(elem, base + i * size, out, nesting + 1);
                 }
             }
@@ -639,7 +642,11 @@ public final class CapturePlanner {
         if (nesting > 32) {
             return false;
         }
-        return switch (types.underlying(t)) {
+        Boolean known = pointerful.get(t.offset());
+        if (known != null) {
+            return known;
+        }
+        boolean has = switch (types.underlying(t)) {
             case GoType.Pointer p -> p.elem().isPresent();
             case GoType.StringType s -> true;
             case GoType.Slice s -> true;
@@ -651,6 +658,8 @@ public final class CapturePlanner {
             case GoType.Array a -> a.count() > 0 && hasPointers(types.get(a.elem()), nesting + 1);
             default -> false;
         };
+        pointerful.put(t.offset(), has);
+        return has;
     }
 
     private int leaf(String name, int size) {
