@@ -19,10 +19,15 @@ public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    /** Without a subcommand: the workstation is not there yet, so show what the CLI can do. */
+    /** Without a subcommand (./loupe alone opens the workstation instead): what the CLI can do. */
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Whether {@code name} is one of the CLI's commands. */
+    public static boolean isCommand(String name) {
+        return new CommandLine(new LoupeCommand()).getSubcommands().containsKey(name);
     }
 
     /** Runs the CLI and returns the process exit status. */

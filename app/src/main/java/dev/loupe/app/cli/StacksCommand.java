@@ -46,15 +46,24 @@ public final class StacksCommand implements Callable<Integer> {
 
     /** E.g. {@code 12 goroutines [chan receive, longest 3m12s] stacks (pid 4242): 17 21 ...}. */
     static String header(StackGroup g) {
-        String states = g.states().entrySet().stream()
-                .map(e -> g.states().size() == 1 ? e.getKey() : e.getValue() + " " + e.getKey())
-                .collect(Collectors.joining(", "));
-        String wait = g.longestWaitNs() == null || g.longestWaitNs() < 1_000_000_000L ? ""
-                : ", longest " + human(Duration.ofNanos(g.longestWaitNs()));
+        String states = states(g);
+        String wait = longestWait(g).isEmpty() ? "" : ", longest " + longestWait(g);
         String goids = g.goids().stream().limit(8).map(String::valueOf).collect(Collectors.joining(" "))
                 + (g.goids().size() > 8 ? " ..." : "");
         return g.count() + (g.count() == 1 ? " goroutine [" : " goroutines [") + states + wait + "] "
                 + dev.loupe.app.export.GoroutineProfile.processName(g) + ": " + goids;
+    }
+
+    /** The group's states and wait reasons, e.g. {@code chan receive}, or {@code 3 running, 2 select}. */
+    public static String states(StackGroup g) {
+        return g.states().entrySet().stream()
+                .map(e -> g.states().size() == 1 ? e.getKey() : e.getValue() + " " + e.getKey())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** How long its longest waiter has waited, e.g. {@code 3m12s}; empty below a second or when unknown. */
+    public static String longestWait(StackGroup g) {
+        return g.longestWaitNs() == null || g.longestWaitNs() < 1_000_000_000L ? "" : human(Duration.ofNanos(g.longestWaitNs()));
     }
 
     private static String human(Duration d) {

@@ -1,0 +1,97 @@
+package dev.loupe.app.ui;
+
+import dev.loupe.agent.LocalAgent;
+import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.app.store.SnapshotFile;
+import dev.loupe.testkit.Gate;
+import dev.loupe.testkit.GoBuild;
+import dev.loupe.testkit.RunningTarget;
+import javafx.application.Platform;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TreeItem;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real window, on JavaFX's headless platform, with real snapshot files. */
+class WorkstationTest {
+    @BeforeAll
+    static void startJavaFx() throws Exception {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Platform.startup(() -> started.complete(null));
+        started.get(30, TimeUnit.SECONDS);
+        Platform.setImplicitExit(false);
+    }
+
+    @Test
+    void aSnapshotOpensAsItsGroupedStacks(@TempDir Path dir) throws Exception {
+        Gate.requireRoot();
+        Path db = dir.resolve("stacks.db");
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "200"), Duration.ofSeconds(120))) {
+            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db);
+        }
+        List<SnapshotFile.StackGroup> expected;
+        try (SnapshotFile file = SnapshotFile.open(db)) {
+            expected = file.stackGroups();
+        }
+        Workstation w = onFx(() -> new Workstation(new Stage()));
+        Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
+        onFx(() -> {
+            GroupedStacksView view = (GroupedStacksView) tab.getContent();
+            List<TreeItem<GroupedStacksView.Row>> groups = view.getRoot().getChildren();
+            assertEquals(expected.size(), groups.size(), "a row per stack");
+            assertEquals(expected.getFirst().count(), groups.getFirst().getValue().group().count(), "largest group first");
+            assertEquals(expected.getFirst().frames().size(), groups.getFirst().getChildren().size(), "its frames");
+            int goroutines = groups.stream().mapToInt(g -> g.getValue().group().count()).sum();
+            assertTrue(goroutines > 200, goroutines + " goroutines");
+            assertEquals("stacks.db: " + goroutines + " goroutines in " + expected.size() + " stacks", w.status());
+            assertEquals("stacks.db", tab.getText());
+            return null;
+        });
+    }
+
+    @Test
+    void aFileThatIsNotASnapshotIsOneLineAndTheWindowGoesOn(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.db"), "not a database\n");
+        Workstation w = onFx(() -> new Workstation(new Stage()));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> w.open(text).get(60, TimeUnit.SECONDS));
+        assertTrue(onFx(w::status).startsWith(text + " is not a readable snapshot"), onFx(w::status));
+        assertThrows(ExecutionException.class, () -> w.open(dir).get(60, TimeUnit.SECONDS));
+        assertEquals(dir + " is a directory, not a snapshot file", onFx(w::status));
+        assertEquals(0, onFx(w::tabs).size());
+        assertTrue(!onFx(w::status).contains("\n") && e.getCause() != null);
+    }
+
+    private static <T> T onFx(Callable<T> c) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(c.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AssertionError a) {
+                throw a;
+            }
+            throw e;
+        }
+    }
+}
