@@ -404,13 +404,15 @@ final class ValueDecoder {
         long groupSize = g.size();
         long slotsAt = g.field("slots").get().offset();
         long slotSize = types.sizeOf(types.get(slots.elem()));
-        List<Long> groups = new ArrayList<>();
+        Set<Long> groups = new LinkedHashSet<>();
         if (dirLen == 0) {
             groups.add(dirPtr);
         } else {
             Set<Long> tables = new LinkedHashSet<>();
-            for (long i = 0; i < dirLen; i++) {
-                memory.word(dirPtr + i * 8).ifPresent(tables::add);
+            // The directory and each table's groups were read in one piece: the first word or group not captured
+            // ends them, whatever length their header claims.
+            for (long i = 0; i < dirLen && memory.word(dirPtr + i * 8).isPresent(); i++) {
+                tables.add(memory.word(dirPtr + i * 8).getAsLong());
             }
             for (long table : tables) {
                 ByteBuffer tb = memory.read(table + sm.tableGroups(), 16);
@@ -419,7 +421,7 @@ final class ValueDecoder {
                 }
                 long data = tb.getLong((int) sm.groupsData());
                 long n = tb.getLong((int) sm.groupsLengthMask()) + 1;
-                for (long i = 0; i < n && i < 1 << 20; i++) {
+                for (long i = 0; i < n && memory.read(data + i * groupSize, groupSize) != null; i++) {
                     groups.add(data + i * groupSize);
                 }
             }
