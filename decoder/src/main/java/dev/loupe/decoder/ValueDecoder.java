@@ -15,6 +15,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -43,6 +44,11 @@ final class ValueDecoder {
     private static final long WALL_HAS_MONOTONIC = 1L << 63;
     private static final long WALL_TO_INTERNAL = (1884L * 365 + 1884 / 4 - 1884 / 100 + 1884 / 400) * 86400;
     private static final long UNIX_TO_INTERNAL = (1969L * 365 + 1969 / 4 - 1969 / 100 + 1969 / 400) * 86400;
+    /** The seconds java.time writes dates for (years to ±999,999,999), a day in from each end for the zone's offset. */
+    private static final long MIN_UNIX = LocalDateTime.MIN.toEpochSecond(ZoneOffset.UTC) + 86400;
+    private static final long MAX_UNIX = LocalDateTime.MAX.toEpochSecond(ZoneOffset.UTC) - 86400;
+    /** The largest zone offset java.time has; Go's FixedZone takes any. */
+    private static final int MAX_OFFSET = 18 * 3600;
 
     private final Memory memory;
     private final GoDwarf dwarf;
@@ -546,6 +552,9 @@ final class ValueDecoder {
             sec = ext;
         }
         long unix = sec - UNIX_TO_INTERNAL;
+        if (unix < MIN_UNIX || unix > MAX_UNIX) {
+            return missing("a time.Time " + unix + " s from 1970, beyond the years written as text");
+        }
         long loc = b.getLong((int) tl.loc());
         int offset = loc == 0 ? 0 : zoneOffset(loc, unix);
         Instant instant = Instant.ofEpochSecond(unix, nsec);
@@ -554,7 +563,8 @@ final class ValueDecoder {
 
     /**
      * The offset of a {@code *time.Location} at the time: its cached zone when the time is in the cache's range
-     * (which a FixedZone's always is), else UTC's, since walking the zone transitions is not done here.
+     * (which a FixedZone's always is), else UTC's, since walking the zone transitions is not done here; UTC's too
+     * for an offset beyond java.time's ±18 h (the same instant, written in UTC).
      */
     private int zoneOffset(long loc, long unix) {
         Optional<GoType> location = types.byName("time.Location");
@@ -579,6 +589,7 @@ final class ValueDecoder {
             return 0;
         }
         ByteBuffer off = memory.read(zone.getAsLong() + z.field("offset").get().offset(), 8);
-        return off == null ? 0 : off.getInt(0);
+        long offset = off == null ? 0 : off.getLong(0);
+        return offset < -MAX_OFFSET || offset > MAX_OFFSET ? 0 : (int) offset;
     }
 }

@@ -1,0 +1,117 @@
+package dev.loupe.decoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.dwarf.GoBinary;
+import dev.loupe.dwarf.godwarf.GoType;
+import dev.loupe.dwarf.godwarf.Types;
+import dev.loupe.probegen.CaptureRecord;
+import dev.loupe.probegen.SnapshotProgram;
+import dev.loupe.probegen.ir.CapturePlan;
+import dev.loupe.probegen.irgen.CapturePlanner;
+import dev.loupe.probegen.spec.ResolvedSpec;
+import dev.loupe.probegen.spec.SpecReader;
+import dev.loupe.probegen.spec.SpecResolver;
+import dev.loupe.testkit.GoTargets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Values of the {@code values} target laid out by hand in ways no Go program makes but memory read from a racing
+ * or corrupt process can: they decode to markers or to what can be told truthfully, in bounded time and JSON.
+ */
+class HostileValuesTest {
+    private static final long CFA = 0xc000800000L;
+    private static final long HEAP = 0xc000010000L;
+
+    private static GoBinary binary;
+    private static Types types;
+
+    @BeforeAll
+    static void open() {
+        binary = GoBinary.open(GoTargets.build("values"));
+        types = binary.dwarf().types();
+    }
+
+    @AfterAll
+    static void close() {
+        binary.close();
+    }
+
+    /** Go's FixedZone takes any offset, java.time's only ±18 h: beyond, the instant is written in UTC. */
+    @Test
+    void zoneOffsetsBeyondEighteenHoursAreWrittenInUtc() throws Exception {
+        Frame f = new Frame("main.parkTime", "zoned");
+        GoType.Struct location = (GoType.Struct) types.underlying(types.byName("time.Location").orElseThrow());
+        GoType.Struct zone = (GoType.Struct) types.underlying(types.byName("time.zone").orElseThrow());
+        long unix = 1_714_979_289L;
+        long loc = HEAP;
+        long z = HEAP + 0x200;
+        // 2024-05-06T07:08:09Z without a monotonic reading: wall holds the nanoseconds, ext the seconds from year 1.
+        f.chunk(f.root(), 0, unix + 62_135_596_800L, loc);
+        ByteBuffer l = ByteBuffer.allocate((int) location.size()).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong((int) location.field("cacheStart").orElseThrow().offset(), unix - 10)
+                .putLong((int) location.field("cacheEnd").orElseThrow().offset(), unix + 10)
+                .putLong((int) location.field("cacheZone").orElseThrow().offset(), z);
+        f.chunk(loc, l.array());
+        f.chunk(z, ByteBuffer.allocate((int) zone.size()).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong((int) zone.field("offset").orElseThrow().offset(), 100_000).array());
+        assertEquals("2024-05-06T07:08:09Z", f.decode().asText());
+    }
+
+    /** One frame capturing one expression, and the chunks of its capture record. */
+    private static final class Frame {
+        private final ResolvedSpec spec;
+        private final CapturePlan plan;
+        private final int p;
+        private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+
+        Frame(String function, String expr) throws Exception {
+            spec = SpecResolver.resolve(SpecReader.parse("functions:\n  - function: " + function + "\n    capture: [{expr: " + expr + "}]\n",
+                    "hostile.yaml"), binary);
+            plan = CapturePlanner.plan(spec, binary.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
+            int with = 0;
+            while (plan.plans().get(with).roots().isEmpty()) {
+                with++;
+            }
+            p = with;
+        }
+
+        /** Where the expression's variable is. */
+        long root() {
+            return CFA + plan.plans().get(p).roots().getFirst().cfaOffset();
+        }
+
+        void chunk(long address, long... words) {
+            ByteBuffer b = ByteBuffer.allocate(8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (long w : words) {
+                b.putLong(w);
+            }
+            chunk(address, b.array());
+        }
+
+        void chunk(long address, byte[] bytes) {
+            chunks.writeBytes(ByteBuffer.allocate(CaptureRecord.CHUNK_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(address).putInt(12, bytes.length).array());
+            chunks.writeBytes(bytes);
+            chunks.writeBytes(new byte[-bytes.length & 7]);
+        }
+
+        JsonNode decode() {
+            byte[] data = chunks.toByteArray();
+            ByteBuffer b = ByteBuffer.allocate(CaptureRecord.HEADER_BYTES + data.length).order(ByteOrder.LITTLE_ENDIAN)
+                    .putShort(CaptureRecord.FLAGS, (short) CaptureRecord.CAPTURE).putInt(CaptureRecord.PLAN, p)
+                    .putInt(CaptureRecord.DATA_BYTES, data.length).putLong(CaptureRecord.CFA, CFA);
+            b.put(CaptureRecord.HEADER_BYTES, data);
+            CaptureDecoder d = new CaptureDecoder(spec, plan, binary.dwarf(), binary.pclntab(), binary.runtimeLayout());
+            d.add(b.array());
+            return d.frames().getFirst().values().getFirst();
+        }
+    }
+}
