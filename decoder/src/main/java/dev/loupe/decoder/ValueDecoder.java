@@ -37,6 +37,8 @@ import java.util.function.Supplier;
 final class ValueDecoder {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final int MAX_NESTING = 64;
+    /** Elements of a zero-size type take no memory, so what was read does not bound them: at most this many show. */
+    private static final long MAX_ZERO_SIZE_ELEMENTS = 1024;
     /** {@code reflect.Uint8}: the element kind of a []byte, which encoding/json writes as base64. */
     private static final int KIND_UINT8 = 8;
     /** {@code runtime.minTopHash}: tophash values below it mark empty or evacuated slots. */
@@ -302,7 +304,7 @@ final class ValueDecoder {
             return missing("a slice header with len " + len + " and cap " + cap);
         }
         ArrayNode arr = JSON.arrayNode();
-        long have = es == 0 ? len : Math.min(len, memory.available(data) / es);
+        long have = Math.min(len, es == 0 ? MAX_ZERO_SIZE_ELEMENTS : memory.available(data) / es);
         for (long i = 0; i < have; i++) {
             arr.add(decode(elem, data + i * es, depth + 1));
         }
@@ -317,14 +319,23 @@ final class ValueDecoder {
     /** A channel's buffered items, oldest first: {@code qcount} of the ring of {@code dataqsiz} at {@code buf}, from {@code recvx}. */
     private JsonNode items(GoType elem, long buf, long qcount, long dataqsiz, long recvx, int depth) {
         long es = types.sizeOf(elem);
-        if (qcount < 0 || qcount > dataqsiz || recvx >= Math.max(1, dataqsiz) || es < 0) {
+        if (qcount < 0 || qcount > dataqsiz || recvx < 0 || recvx >= Math.max(1, dataqsiz) || es < 0) {
             return missing("a channel header with len " + qcount + ", cap " + dataqsiz + " and recvx " + recvx);
         }
+        // Items are in the slots read, whatever len the header claims (zero-size ones take no memory).
+        long read = es == 0 ? Long.MAX_VALUE : memory.available(buf) / es;
+        long shown = Math.min(qcount, es == 0 ? MAX_ZERO_SIZE_ELEMENTS : read);
         ArrayNode arr = JSON.arrayNode();
-        for (long i = 0; i < qcount; i++) {
-            arr.add(es == 0 ? JSON.objectNode() : decode(elem, buf + (recvx + i) % dataqsiz * es, depth));
+        for (long i = 0; i < shown; i++) {
+            long slot = Long.remainderUnsigned(recvx + i, dataqsiz);
+            arr.add(es == 0 ? JSON.objectNode() : slot < read ? decode(elem, buf + slot * es, depth) : missing("not captured"));
         }
-        return arr;
+        if (shown == qcount) {
+            return arr;
+        }
+        ObjectNode o = JSON.objectNode().put("$truncated", "elements").put("len", qcount);
+        o.set("value", arr);
+        return o;
     }
 
     private JsonNode iface(GoType.Interface i, ByteBuffer b, int depth) {

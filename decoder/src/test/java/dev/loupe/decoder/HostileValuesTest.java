@@ -15,6 +15,7 @@ import dev.loupe.testkit.GoTargets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -44,6 +45,19 @@ class HostileValuesTest {
         binary.close();
     }
 
+    /** Elements of a zero-size type take no memory: a huge len is shown as a truncated slice, not looped over. */
+    @Test
+    @Timeout(20)
+    void zeroSizeElementsAreCountedNotLoopedOver() throws Exception {
+        Frame f = new Frame("main.parkInterfaces", "anyStruct");
+        f.chunk(f.root(), runtimeType("[]struct {}"), HEAP);
+        f.chunk(HEAP, HEAP + 0x100, 1L << 40, 1L << 40);
+        JsonNode v = f.decode().path("value");
+        assertEquals("elements", v.path("$truncated").asText(), v.toString());
+        assertEquals(1L << 40, v.path("len").asLong(), v.toString());
+        assertEquals(1024, v.path("value").size(), v.toString());
+    }
+
     /** Go's FixedZone takes any offset, java.time's only ±18 h: beyond, the instant is written in UTC. */
     @Test
     void zoneOffsetsBeyondEighteenHoursAreWrittenInUtc() throws Exception {
@@ -63,6 +77,10 @@ class HostileValuesTest {
         f.chunk(z, ByteBuffer.allocate((int) zone.size()).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong((int) zone.field("offset").orElseThrow().offset(), 100_000).array());
         assertEquals("2024-05-06T07:08:09Z", f.decode().asText());
+    }
+
+    private static long runtimeType(String name) {
+        return binary.dwarf().runtimeTypeAddress(types.byName(name).orElseThrow()).orElseThrow();
     }
 
     /** One frame capturing one expression, and the chunks of its capture record. */
