@@ -39,6 +39,12 @@ final class ValueDecoder {
     private static final int MAX_NESTING = 64;
     /** Elements of a zero-size type take no memory, so what was read does not bound them: at most this many show. */
     private static final long MAX_ZERO_SIZE_ELEMENTS = 1024;
+    /**
+     * The most bytes one captured value decodes (values' sizes, strings' bytes), far beyond what a frame captures:
+     * memory that several pointers share is decoded once for each, so pointers fanning out to shared memory level
+     * after level would multiply without end.
+     */
+    private static final long MAX_VALUE_BYTES = 1 << 20;
     /** {@code reflect.Uint8}: the element kind of a []byte, which encoding/json writes as base64. */
     private static final int KIND_UINT8 = 8;
     /** {@code runtime.minTopHash}: tophash values below it mark empty or evacuated slots. */
@@ -61,6 +67,8 @@ final class ValueDecoder {
     /** The values reached through pointers on the way to the one being written. */
     private final Set<Visit> onPath = new HashSet<>();
     private int nesting;
+    /** Bytes decoded of the captured value being decoded. */
+    private long decoded;
     /** The program reads an interface's dynamic value as bytes: what its pointers lead to is not read. */
     static final String INSIDE_INTERFACE = "not captured: pointers inside an interface's dynamic value are not followed yet";
     private int insideInterface;
@@ -100,12 +108,29 @@ final class ValueDecoder {
         if (nesting > MAX_NESTING) {
             return missing("nested deeper than " + MAX_NESTING);
         }
+        if (nesting == 0) {
+            // A captured value starts: it has a budget of its own.
+            decoded = 0;
+        }
+        if (spend(Math.max(1, size))) {
+            return overBudget();
+        }
         nesting++;
         try {
             return value(t, b, address, depth);
         } finally {
             nesting--;
         }
+    }
+
+    /** Counts {@code bytes} as decoded; true when that spends the value's budget. */
+    private boolean spend(long bytes) {
+        decoded += bytes;
+        return decoded > MAX_VALUE_BYTES;
+    }
+
+    private static ObjectNode overBudget() {
+        return missing("not decoded: the value passed " + MAX_VALUE_BYTES + " bytes, memory shared by its pointers counted for each");
     }
 
     private record Visit(long address, long type) {}
@@ -275,6 +300,9 @@ final class ValueDecoder {
         long have = Math.min(len, memory.available(data));
         if (have == 0) {
             return missing(insideInterface > 0 ? INSIDE_INTERFACE : "the string's " + len + " bytes were not captured");
+        }
+        if (spend(have)) {
+            return overBudget();
         }
         ByteBuffer bytes = memory.read(data, have);
         byte[] raw = new byte[(int) have];

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Values of the {@code values} target laid out by hand in ways no Go program makes but memory read from a racing
@@ -43,6 +44,36 @@ class HostileValuesTest {
     @AfterAll
     static void close() {
         binary.close();
+    }
+
+    /**
+     * Memory that several pointers share is decoded once for each, as Go values are: pointers fanning out to shared
+     * memory level after level would decode exponentially often, but a captured value has a budget of bytes.
+     */
+    @Test
+    @Timeout(20)
+    void pointersFanningOutToSharedMemoryEndAtTheBudget() throws Exception {
+        Frame f = new Frame("main.parkInterfaces", "err");
+        long wrapErrors = runtimeType("*fmt.wrapErrors");
+        long errs = ((GoType.Struct) types.underlying(types.byName("fmt.wrapErrors").orElseThrow())).field("errs").orElseThrow().offset();
+        // err is a *fmt.wrapErrors whose errs are four errors, each the same *fmt.wrapErrors of the level below:
+        // 4^40 paths through 40 levels of memory.
+        long itab = HEAP;
+        f.chunk(itab, 0, wrapErrors);
+        f.chunk(f.root(), itab, HEAP + 0x100);
+        for (int level = 0; level < 40; level++) {
+            long at = HEAP + 0x100 * (level + 1);
+            long below = level == 39 ? 0 : at + 0x100;
+            ByteBuffer value = ByteBuffer.allocate((int) errs + 24 + 64).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong((int) errs, at + errs + 24).putLong((int) errs + 8, 4).putLong((int) errs + 16, 4);
+            for (int i = 0; i < 4; i++) {
+                value.putLong((int) errs + 24 + 16 * i, itab).putLong((int) errs + 32 + 16 * i, below);
+            }
+            f.chunk(at, value.array());
+        }
+        String json = f.decode().toString();
+        assertTrue(json.length() < 16 << 20 && json.contains("not decoded: the value passed"), json.length() + " characters: "
+                + json.substring(0, Math.min(500, json.length())));
     }
 
     /** Elements of a zero-size type take no memory: a huge len is shown as a truncated slice, not looped over. */

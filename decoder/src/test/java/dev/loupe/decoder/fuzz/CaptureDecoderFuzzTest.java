@@ -63,7 +63,7 @@ class CaptureDecoderFuzzTest {
               - function: "main.parkGeneric[go.shape.string]"
                 capture: [{expr: v}, {expr: label}, {expr: box}]
             """;
-    /** Far beyond what the records of an input can hold: a bound on what the decoder makes of them. */
+    /** The decoder spends at most 1 MiB of captured bytes on a value, which no JSON writes in 16 Mi characters. */
     private static final int MAX_JSON = 1 << 24;
 
     private static GoBinary binary;
