@@ -517,7 +517,8 @@ final class ValueDecoder {
         long vs = types.sizeOf(valueType);
         List<long[]> slotsFound = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
-        for (long i = 0; buckets != 0 && bShift < 31 && i < 1L << bShift; i++) {
+        // The 2^B buckets were read in one piece: the first not captured ends them, whatever B claims.
+        for (long i = 0; buckets != 0 && bShift < 31 && i < 1L << bShift && memory.read(buckets + i * b.size(), b.size()) != null; i++) {
             for (long at = buckets + i * b.size(); at != 0 && seen.add(at); ) {
                 ByteBuffer bb = memory.read(at, b.size());
                 if (bb == null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.dwarf.GoBinary;
 import dev.loupe.dwarf.godwarf.GoType;
 import dev.loupe.dwarf.godwarf.Types;
+import dev.loupe.dwarf.runtime.RuntimeLayout;
 import dev.loupe.probegen.CaptureRecord;
 import dev.loupe.probegen.SnapshotProgram;
 import dev.loupe.probegen.ir.CapturePlan;
@@ -11,7 +12,9 @@ import dev.loupe.probegen.irgen.CapturePlanner;
 import dev.loupe.probegen.spec.ResolvedSpec;
 import dev.loupe.probegen.spec.SpecReader;
 import dev.loupe.probegen.spec.SpecResolver;
+import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.GoTargets;
+import dev.loupe.testkit.GoToolchains;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,6 +114,36 @@ class HostileValuesTest {
         assertEquals("2024-05-06T07:08:09Z", f.decode().asText());
     }
 
+    /**
+     * A bucket map's 2^B buckets were read in one piece, up to the map limit: a B of 30 ends at the first bucket not
+     * captured, not after 2^30 of them ({@code runtime.hmap}: Go 1.25's {@code GOEXPERIMENT=noswissmap}).
+     */
+    @Test
+    @Timeout(120)
+    void bucketMapsEndAtTheFirstBucketNotCaptured() throws Exception {
+        try (GoBinary buckets = GoBinary.open(GoTargets.build(GoBuild.target("values")
+                .withToolchain(GoToolchains.newestPatch(1, 25)).withEnv("GOEXPERIMENT=noswissmap")))) {
+            Types t = buckets.dwarf().types();
+            RuntimeLayout.Hmap hmap = (RuntimeLayout.Hmap) buckets.runtimeLayout().map();
+            GoType.Struct bucket = (GoType.Struct) t.underlying(t.byName("bucket<string,int>").orElseThrow());
+            long keys = bucket.field("keys").orElseThrow().offset();
+            long values = bucket.field("values").orElseThrow().offset();
+            Frame f = new Frame(buckets, "main.parkMaps", "small");
+            long header = HEAP;
+            long first = HEAP + 0x100;
+            long text = HEAP + 0x400;
+            f.chunk(f.root(), header);
+            ByteBuffer h = ByteBuffer.allocate((int) hmap.size()).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong((int) hmap.count(), 1).put((int) hmap.b(), (byte) 30).putLong((int) hmap.buckets(), first);
+            f.chunk(header, h.array());
+            ByteBuffer b = ByteBuffer.allocate((int) bucket.size()).order(ByteOrder.LITTLE_ENDIAN)
+                    .put(0, (byte) 0x55).putLong((int) keys, text).putLong((int) keys + 8, 1).putLong((int) values, 7);
+            f.chunk(first, b.array());
+            f.chunk(text, "a".getBytes(StandardCharsets.UTF_8));
+            assertEquals("{\"a\":7}", f.decode().toString());
+        }
+    }
+
     private static long runtimeType(String name) {
         return binary.dwarf().runtimeTypeAddress(types.byName(name).orElseThrow()).orElseThrow();
     }
@@ -121,10 +155,17 @@ class HostileValuesTest {
         private final int p;
         private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
 
+        private final GoBinary of;
+
         Frame(String function, String expr) throws Exception {
+            this(binary, function, expr);
+        }
+
+        Frame(GoBinary of, String function, String expr) throws Exception {
+            this.of = of;
             spec = SpecResolver.resolve(SpecReader.parse("functions:\n  - function: " + function + "\n    capture: [{expr: " + expr + "}]\n",
-                    "hostile.yaml"), binary);
-            plan = CapturePlanner.plan(spec, binary.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
+                    "hostile.yaml"), of);
+            plan = CapturePlanner.plan(spec, of.dwarf(), SnapshotProgram.CAPTURE_BYTES_PER_FRAME);
             int with = 0;
             while (plan.plans().get(with).roots().isEmpty()) {
                 with++;
@@ -158,7 +199,7 @@ class HostileValuesTest {
                     .putShort(CaptureRecord.FLAGS, (short) CaptureRecord.CAPTURE).putInt(CaptureRecord.PLAN, p)
                     .putInt(CaptureRecord.DATA_BYTES, data.length).putLong(CaptureRecord.CFA, CFA);
             b.put(CaptureRecord.HEADER_BYTES, data);
-            CaptureDecoder d = new CaptureDecoder(spec, plan, binary.dwarf(), binary.pclntab(), binary.runtimeLayout());
+            CaptureDecoder d = new CaptureDecoder(spec, plan, of.dwarf(), of.pclntab(), of.runtimeLayout());
             d.add(b.array());
             return d.frames().getFirst().values().getFirst();
         }
