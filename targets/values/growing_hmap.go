@@ -4,6 +4,9 @@ package main
 
 import "unsafe"
 
+// bucketMaps is true: this build's maps are runtime.hmap ones.
+const bucketMaps = true
+
 // hmapHead is the start of runtime.hmap (runtime/map.go), the bucket maps of
 // Go before 1.24 and of GOEXPERIMENT=noswissmap in 1.24 and 1.25.
 type hmapHead struct {

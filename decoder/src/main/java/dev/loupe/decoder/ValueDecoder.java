@@ -15,6 +15,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -37,6 +38,14 @@ import java.util.function.Supplier;
 final class ValueDecoder {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final int MAX_NESTING = 64;
+    /** Elements of a zero-size type take no memory, so what was read does not bound them: at most this many show. */
+    private static final long MAX_ZERO_SIZE_ELEMENTS = 1024;
+    /**
+     * The most bytes one captured value decodes (values' sizes, strings' bytes), far beyond what a frame captures:
+     * memory that several pointers share is decoded once for each, so pointers fanning out to shared memory level
+     * after level would multiply without end.
+     */
+    private static final long MAX_VALUE_BYTES = 1 << 20;
     /** {@code reflect.Uint8}: the element kind of a []byte, which encoding/json writes as base64. */
     private static final int KIND_UINT8 = 8;
     /** {@code runtime.minTopHash}: tophash values below it mark empty or evacuated slots. */
@@ -46,6 +55,11 @@ final class ValueDecoder {
     private static final long WALL_HAS_MONOTONIC = 1L << 63;
     private static final long WALL_TO_INTERNAL = (1884L * 365 + 1884 / 4 - 1884 / 100 + 1884 / 400) * 86400;
     private static final long UNIX_TO_INTERNAL = (1969L * 365 + 1969 / 4 - 1969 / 100 + 1969 / 400) * 86400;
+    /** The seconds java.time writes dates for (years to ±999,999,999), a day in from each end for the zone's offset. */
+    private static final long MIN_UNIX = LocalDateTime.MIN.toEpochSecond(ZoneOffset.UTC) + 86400;
+    private static final long MAX_UNIX = LocalDateTime.MAX.toEpochSecond(ZoneOffset.UTC) - 86400;
+    /** The largest zone offset java.time has; Go's FixedZone takes any. */
+    private static final int MAX_OFFSET = 18 * 3600;
 
     private final Memory memory;
     private final GoDwarf dwarf;
@@ -56,6 +70,8 @@ final class ValueDecoder {
     /** The values reached through pointers on the way to the one being written. */
     private final Set<Visit> onPath = new HashSet<>();
     private int nesting;
+    /** Bytes decoded of the captured value being decoded. */
+    private long decoded;
     /**
      * The program read an interface's dynamic value as bytes, its type being beyond those the plan follows: what
      * its pointers lead to was not read.
@@ -119,12 +135,29 @@ final class ValueDecoder {
         if (nesting > MAX_NESTING) {
             return missing("nested deeper than " + MAX_NESTING);
         }
+        if (nesting == 0) {
+            // A captured value starts: it has a budget of its own.
+            decoded = 0;
+        }
+        if (spend(Math.max(1, size))) {
+            return overBudget();
+        }
         nesting++;
         try {
             return value(t, b, address, depth);
         } finally {
             nesting--;
         }
+    }
+
+    /** Counts {@code bytes} as decoded; true when that spends the value's budget. */
+    private boolean spend(long bytes) {
+        decoded += bytes;
+        return decoded > MAX_VALUE_BYTES;
+    }
+
+    private static ObjectNode overBudget() {
+        return missing("not decoded: the value passed " + MAX_VALUE_BYTES + " bytes, memory shared by its pointers counted for each");
     }
 
     private record Visit(long address, long type) {}
@@ -296,6 +329,9 @@ final class ValueDecoder {
         if (have == 0) {
             return missing(insideInterface > 0 ? INSIDE_INTERFACE : "the string's " + len + " bytes were not captured");
         }
+        if (spend(have)) {
+            return overBudget();
+        }
         ByteBuffer bytes = memory.read(data, have);
         byte[] raw = new byte[(int) have];
         bytes.get(0, raw);
@@ -324,7 +360,7 @@ final class ValueDecoder {
             return missing("a slice header with len " + len + " and cap " + cap);
         }
         ArrayNode arr = JSON.arrayNode();
-        long have = es == 0 ? len : Math.min(len, memory.available(data) / es);
+        long have = Math.min(len, es == 0 ? MAX_ZERO_SIZE_ELEMENTS : memory.available(data) / es);
         for (long i = 0; i < have; i++) {
             arr.add(decode(elem, data + i * es, depth + 1));
         }
@@ -339,14 +375,23 @@ final class ValueDecoder {
     /** A channel's buffered items, oldest first: {@code qcount} of the ring of {@code dataqsiz} at {@code buf}, from {@code recvx}. */
     private JsonNode items(GoType elem, long buf, long qcount, long dataqsiz, long recvx, int depth) {
         long es = types.sizeOf(elem);
-        if (qcount < 0 || qcount > dataqsiz || recvx >= Math.max(1, dataqsiz) || es < 0) {
+        if (qcount < 0 || qcount > dataqsiz || recvx < 0 || recvx >= Math.max(1, dataqsiz) || es < 0) {
             return missing("a channel header with len " + qcount + ", cap " + dataqsiz + " and recvx " + recvx);
         }
+        // Items are in the slots read, whatever len the header claims (zero-size ones take no memory).
+        long read = es == 0 ? Long.MAX_VALUE : memory.available(buf) / es;
+        long shown = Math.min(qcount, es == 0 ? MAX_ZERO_SIZE_ELEMENTS : read);
         ArrayNode arr = JSON.arrayNode();
-        for (long i = 0; i < qcount; i++) {
-            arr.add(es == 0 ? JSON.objectNode() : decode(elem, buf + (recvx + i) % dataqsiz * es, depth));
+        for (long i = 0; i < shown; i++) {
+            long slot = Long.remainderUnsigned(recvx + i, dataqsiz);
+            arr.add(es == 0 ? JSON.objectNode() : slot < read ? decode(elem, buf + slot * es, depth) : missing("not captured"));
         }
-        return arr;
+        if (shown == qcount) {
+            return arr;
+        }
+        ObjectNode o = JSON.objectNode().put("$truncated", "elements").put("len", qcount);
+        o.set("value", arr);
+        return o;
     }
 
     private JsonNode iface(GoType.Interface i, ByteBuffer b, int depth) {
@@ -423,13 +468,15 @@ final class ValueDecoder {
         long groupSize = g.size();
         long slotsAt = g.field("slots").get().offset();
         long slotSize = types.sizeOf(types.get(slots.elem()));
-        List<Long> groups = new ArrayList<>();
+        Set<Long> groups = new LinkedHashSet<>();
         if (dirLen == 0) {
             groups.add(dirPtr);
         } else {
             Set<Long> tables = new LinkedHashSet<>();
-            for (long i = 0; i < dirLen; i++) {
-                memory.word(dirPtr + i * 8).ifPresent(tables::add);
+            // The directory and each table's groups were read in one piece: the first word or group not captured
+            // ends them, whatever length their header claims.
+            for (long i = 0; i < dirLen && memory.word(dirPtr + i * 8).isPresent(); i++) {
+                tables.add(memory.word(dirPtr + i * 8).getAsLong());
             }
             for (long table : tables) {
                 ByteBuffer tb = memory.read(table + sm.tableGroups(), 16);
@@ -438,7 +485,7 @@ final class ValueDecoder {
                 }
                 long data = tb.getLong((int) sm.groupsData());
                 long n = tb.getLong((int) sm.groupsLengthMask()) + 1;
-                for (long i = 0; i < n && i < 1 << 20; i++) {
+                for (long i = 0; i < n && memory.read(data + i * groupSize, groupSize) != null; i++) {
                     groups.add(data + i * groupSize);
                 }
             }
@@ -498,7 +545,9 @@ final class ValueDecoder {
     private void bucketSlots(GoType.Struct b, GoType keyType, GoType valueType, long buckets, int shift, List<long[]> out, Set<Long> seen) {
         long ks = types.sizeOf(keyType);
         long vs = types.sizeOf(valueType);
-        for (long i = 0; buckets != 0 && shift >= 0 && shift < 31 && i < 1L << shift; i++) {
+        // The 2^shift buckets were read in one piece: the first not captured ends them, whatever B claims.
+        for (long i = 0; buckets != 0 && shift >= 0 && shift < 31 && i < 1L << shift
+                && memory.read(buckets + i * b.size(), b.size()) != null; i++) {
             for (long at = buckets + i * b.size(); at != 0 && seen.add(at); ) {
                 ByteBuffer bb = memory.read(at, b.size());
                 if (bb == null) {
@@ -573,6 +622,9 @@ final class ValueDecoder {
             sec = ext;
         }
         long unix = sec - UNIX_TO_INTERNAL;
+        if (unix < MIN_UNIX || unix > MAX_UNIX) {
+            return missing("a time.Time " + unix + " s from 1970, beyond the years written as text");
+        }
         long loc = b.getLong((int) tl.loc());
         int offset = loc == 0 ? 0 : zoneOffset(loc, unix);
         Instant instant = Instant.ofEpochSecond(unix, nsec);
@@ -581,7 +633,8 @@ final class ValueDecoder {
 
     /**
      * The offset of a {@code *time.Location} at the time: its cached zone when the time is in the cache's range
-     * (which a FixedZone's always is), else UTC's, since walking the zone transitions is not done here.
+     * (which a FixedZone's always is), else UTC's, since walking the zone transitions is not done here; UTC's too
+     * for an offset beyond java.time's ±18 h (the same instant, written in UTC).
      */
     private int zoneOffset(long loc, long unix) {
         Optional<GoType> location = types.byName("time.Location");
@@ -606,6 +659,7 @@ final class ValueDecoder {
             return 0;
         }
         ByteBuffer off = memory.read(zone.getAsLong() + z.field("offset").get().offset(), 8);
-        return off == null ? 0 : off.getInt(0);
+        long offset = off == null ? 0 : off.getLong(0);
+        return offset < -MAX_OFFSET || offset > MAX_OFFSET ? 0 : (int) offset;
     }
 }
