@@ -27,8 +27,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The workstation's window: a tab per open snapshot, each showing its goroutines grouped by stack. Files are read
@@ -40,11 +38,6 @@ public final class Workstation {
     private final Stage stage;
     private final TabPane tabs = new TabPane();
     private final Label status = new Label();
-    private final ExecutorService io = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "loupe-io");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Builds the window on {@code stage} and shows it; on the JavaFX thread. */
     public Workstation(Stage stage) {
@@ -70,7 +63,6 @@ public final class Workstation {
         });
         stage.setTitle("Loupe");
         stage.setScene(scene);
-        stage.setOnHidden(e -> io.shutdownNow());
         stage.show();
     }
 
@@ -114,7 +106,8 @@ public final class Workstation {
             status.setText(t instanceof StoreException ? t.getMessage() : "Cannot open " + path + ": " + t);
             done.completeExceptionally(t);
         });
-        io.execute(read);
+        // A thread per file, ending with its read: nothing outlives the window.
+        Thread.ofVirtual().name("workstation-open").start(read);
     }
 
     /** The status bar's text: what was opened, or what went wrong; on the JavaFX thread. */

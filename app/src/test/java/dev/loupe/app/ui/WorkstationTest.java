@@ -48,7 +48,8 @@ class WorkstationTest {
         try (SnapshotFile file = SnapshotFile.open(db)) {
             expected = file.stackGroups();
         }
-        Workstation w = onFx(() -> new Workstation(new Stage()));
+        Stage stage = onFx(Stage::new);
+        Workstation w = onFx(() -> new Workstation(stage));
         Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
         onFx(() -> {
             GroupedStacksView view = (GroupedStacksView) tab.getContent();
@@ -60,6 +61,7 @@ class WorkstationTest {
             assertTrue(goroutines > 200, goroutines + " goroutines");
             assertEquals("stacks.db: " + goroutines + " goroutines in " + expected.size() + " stacks", w.status());
             assertEquals("stacks.db", tab.getText());
+            stage.close();
             return null;
         });
     }
@@ -67,13 +69,18 @@ class WorkstationTest {
     @Test
     void aFileThatIsNotASnapshotIsOneLineAndTheWindowGoesOn(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.db"), "not a database\n");
-        Workstation w = onFx(() -> new Workstation(new Stage()));
+        Stage stage = onFx(Stage::new);
+        Workstation w = onFx(() -> new Workstation(stage));
         ExecutionException e = assertThrows(ExecutionException.class, () -> w.open(text).get(60, TimeUnit.SECONDS));
         assertTrue(onFx(w::status).startsWith(text + " is not a readable snapshot"), onFx(w::status));
         assertThrows(ExecutionException.class, () -> w.open(dir).get(60, TimeUnit.SECONDS));
         assertEquals(dir + " is a directory, not a snapshot file", onFx(w::status));
         assertEquals(0, onFx(w::tabs).size());
         assertTrue(!onFx(w::status).contains("\n") && e.getCause() != null);
+        onFx(() -> {
+            stage.close();
+            return null;
+        });
     }
 
     private static <T> T onFx(Callable<T> c) throws Exception {
