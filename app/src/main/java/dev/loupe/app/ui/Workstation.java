@@ -29,7 +29,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The workstation's window: a tab per open snapshot, each showing its goroutines grouped by stack. Files are read
+ * The workstation's window: a tab per open snapshot, each showing its goroutines as a flame graph and grouped by
+ * stack. Files are read
  * on a background thread; what goes wrong is one line in the status bar, and the window goes on working.
  */
 public final class Workstation {
@@ -92,7 +93,10 @@ public final class Workstation {
         status.setText("Opening " + path + " ...");
         read.setOnSucceeded(e -> {
             List<SnapshotFile.StackGroup> groups = read.getValue();
-            Tab tab = new Tab(path.getFileName().toString(), new GroupedStacksView(groups));
+            TabPane views = new TabPane(new Tab("Flame graph", new FlameGraphView(FlameTree.of(groups))),
+                    new Tab("Grouped stacks", new GroupedStacksView(groups)));
+            views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+            Tab tab = new Tab(path.getFileName().toString(), views);
             tab.setTooltip(new javafx.scene.control.Tooltip(path.toString()));
             tabs.getTabs().add(tab);
             tabs.getSelectionModel().select(tab);

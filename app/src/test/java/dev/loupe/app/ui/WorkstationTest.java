@@ -8,6 +8,7 @@ import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +53,10 @@ class WorkstationTest {
         Workstation w = onFx(() -> new Workstation(stage));
         Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
         onFx(() -> {
-            GroupedStacksView view = (GroupedStacksView) tab.getContent();
+            TabPane views = (TabPane) tab.getContent();
+            assertEquals(List.of("Flame graph", "Grouped stacks"), views.getTabs().stream().map(Tab::getText).toList());
+            assertFlameGraph((FlameGraphView) views.getTabs().get(0).getContent(), expected);
+            GroupedStacksView view = (GroupedStacksView) views.getTabs().get(1).getContent();
             List<TreeItem<GroupedStacksView.Row>> groups = view.getRoot().getChildren();
             assertEquals(expected.size(), groups.size(), "a row per stack");
             assertEquals(expected.getFirst().count(), groups.getFirst().getValue().group().count(), "largest group first");
@@ -81,6 +85,32 @@ class WorkstationTest {
             stage.close();
             return null;
         });
+    }
+
+    /** The flame graph against the file's own groups: widths, hover, zoom and back, search and its share. */
+    private static void assertFlameGraph(FlameGraphView flame, List<SnapshotFile.StackGroup> groups) {
+        flame.applyCss();
+        flame.resize(1440, 800);
+        flame.layout();
+        int total = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
+        FlameTree.Node root = flame.zoomed();
+        assertEquals(total, root.count, "the root is every goroutine");
+        FlameTree.Node process = root.children().getFirst();
+        double[] at = flame.centreOf(process);
+        assertTrue(at != null, "the process is drawn");
+        assertEquals(process, flame.nodeAt(at[0], at[1]));
+        assertTrue(flame.describe(process).contains(process.count + " goroutines"), flame.describe(process));
+        // The widest frame under the process: zoom into it, then back out through the breadcrumb's root.
+        FlameTree.Node widest = process.children().stream().max(java.util.Comparator.comparingInt(n -> n.count)).orElseThrow();
+        flame.zoom(widest);
+        assertEquals(widest, flame.nodeAt(720, FlameGraphView.ROW / 2), "the node zoomed into spans the width");
+        flame.zoom(root);
+        flame.search("chanrecv");
+        int expected = groups.stream().filter(g -> g.frames().stream().anyMatch(f -> f.function().toLowerCase(java.util.Locale.ROOT).contains("chanrecv")))
+                .mapToInt(SnapshotFile.StackGroup::count).sum();
+        assertTrue(expected > 0, "some goroutines receive from a channel");
+        assertEquals(String.format(java.util.Locale.ROOT, "%d of %d goroutines (%.1f%%)", expected, total, 100.0 * expected / total),
+                flame.share());
     }
 
     private static <T> T onFx(Callable<T> c) throws Exception {
