@@ -129,6 +129,72 @@ public final class SnapshotFile implements AutoCloseable {
         }
     }
 
+    /** A table or view of the file; {@code rows} is null for a view (counting it would run it). */
+    public record TableInfo(String name, boolean view, Long rows) {}
+
+    /** The file's tables and views, by name. */
+    public List<TableInfo> tables() {
+        List<TableInfo> out = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view')"
+                     + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (r.next()) {
+                out.add(new TableInfo(r.getString(1), r.getString(2).equals("view"), null));
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        List<TableInfo> counted = new ArrayList<>(out.size());
+        for (TableInfo t : out) {
+            counted.add(t.view() ? t : new TableInfo(t.name(), false, count(t.name())));
+        }
+        return counted;
+    }
+
+    private long count(String table) {
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM \"" + table.replace("\"", "\"\"") + "\"")) {
+            return r.next() ? r.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** The result of a query: its columns, at most the rows asked for, and whether there were more. */
+    public record QueryResult(List<String> columns, List<List<Object>> rows, boolean more) {}
+
+    /**
+     * Runs {@code sql} on the file, read-only (the connection cannot write, nor load extensions, nor trust the file's
+     * own schema), keeping at most {@code maxRows} rows.
+     *
+     * @throws StoreException with SQLite's message for SQL that does not run
+     */
+    public QueryResult query(String sql, int maxRows) {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            int n = r.getMetaData().getColumnCount();
+            List<String> columns = new ArrayList<>(n);
+            for (int i = 1; i <= n; i++) {
+                columns.add(r.getMetaData().getColumnLabel(i));
+            }
+            List<List<Object>> rows = new ArrayList<>();
+            boolean more = false;
+            while (r.next()) {
+                if (rows.size() == maxRows) {
+                    more = true;
+                    break;
+                }
+                List<Object> row = new ArrayList<>(n);
+                for (int i = 1; i <= n; i++) {
+                    row.add(r.getObject(i));
+                }
+                rows.add(row);
+            }
+            return new QueryResult(columns, rows, more);
+        } catch (SQLException e) {
+            throw new StoreException(e.getMessage(), e);
+        }
+    }
+
     /** When the snapshot was taken, in Unix nanoseconds. */
     public long createdAtNs() {
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT created_at_ns FROM snapshot")) {

@@ -62,6 +62,8 @@ public final class Workstation {
             e.setDropCompleted(e.getDragboard().hasFiles());
             e.consume();
         });
+        // Closing the window closes its files.
+        stage.setOnHidden(e -> List.copyOf(tabs.getTabs()).forEach(this::close));
         stage.setTitle("Loupe");
         stage.setScene(scene);
         stage.show();
@@ -81,27 +83,39 @@ public final class Workstation {
         return done;
     }
 
+    /** What a tab shows of a file, read off the JavaFX thread; the file stays open for the tab's queries. */
+    private record Opened(SnapshotFile file, List<SnapshotFile.StackGroup> groups, List<SnapshotFile.TableInfo> tables) {}
+
     private void open(Path path, CompletableFuture<Tab> done) {
-        Task<List<SnapshotFile.StackGroup>> read = new Task<>() {
+        Task<Opened> read = new Task<>() {
             @Override
-            protected List<SnapshotFile.StackGroup> call() {
-                try (SnapshotFile file = SnapshotFile.open(path)) {
-                    return file.stackGroups();
+            protected Opened call() {
+                SnapshotFile file = SnapshotFile.open(path);
+                try {
+                    return new Opened(file, file.stackGroups(), file.tables());
+                } catch (RuntimeException e) {
+                    file.close();
+                    throw e;
                 }
             }
         };
         status.setText("Opening " + path + " ...");
         read.setOnSucceeded(e -> {
-            List<SnapshotFile.StackGroup> groups = read.getValue();
-            TabPane views = new TabPane(new Tab("Flame graph", new FlameGraphView(FlameTree.of(groups))),
-                    new Tab("Grouped stacks", new GroupedStacksView(groups)));
+            Opened o = read.getValue();
+            TablesView tables = new TablesView(o.file(), o.tables());
+            TabPane views = new TabPane(new Tab("Flame graph", new FlameGraphView(FlameTree.of(o.groups()))),
+                    new Tab("Grouped stacks", new GroupedStacksView(o.groups())), new Tab("Tables", tables));
             views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             Tab tab = new Tab(path.getFileName().toString(), views);
             tab.setTooltip(new javafx.scene.control.Tooltip(path.toString()));
+            tab.setOnClosed(x -> {
+                tables.close();
+                o.file().close();
+            });
             tabs.getTabs().add(tab);
             tabs.getSelectionModel().select(tab);
-            int goroutines = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
-            status.setText(path.getFileName() + ": " + goroutines + " goroutines in " + groups.size() + " stacks");
+            int goroutines = o.groups().stream().mapToInt(SnapshotFile.StackGroup::count).sum();
+            status.setText(path.getFileName() + ": " + goroutines + " goroutines in " + o.groups().size() + " stacks");
             done.complete(tab);
         });
         read.setOnFailed(e -> {
@@ -112,6 +126,12 @@ public final class Workstation {
         });
         // A thread per file, ending with its read: nothing outlives the window.
         Thread.ofVirtual().name("workstation-open").start(read);
+    }
+
+    /** Closes a snapshot's tab and its file (its own close button does the same through onClosed). */
+    private void close(Tab t) {
+        tabs.getTabs().remove(t);
+        t.getOnClosed().handle(null);
     }
 
     /** The status bar's text: what was opened, or what went wrong; on the JavaFX thread. */
@@ -139,7 +159,12 @@ public final class Workstation {
         });
         MenuItem close = new MenuItem("Close");
         close.setAccelerator(KeyCombination.keyCombination("Shortcut+W"));
-        close.setOnAction(e -> tabs.getTabs().remove(tabs.getSelectionModel().getSelectedItem()));
+        close.setOnAction(e -> {
+            Tab t = tabs.getSelectionModel().getSelectedItem();
+            if (t != null) {
+                close(t);
+            }
+        });
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());

@@ -72,6 +72,23 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void queriesReadAndCannotWrite(@TempDir Path dir) {
+        Path db = write(dir);
+        try (SnapshotFile file = SnapshotFile.open(db)) {
+            var tables = file.tables();
+            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutines", false, 4L)), tables.toString());
+            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutine_frames", true, null)), tables.toString());
+            var r = file.query("SELECT goid FROM goroutines ORDER BY goid", 2);
+            assertEquals(List.of("goid"), r.columns());
+            assertEquals(List.of(List.<Object>of(10), List.<Object>of(11)), r.rows());
+            assertTrue(r.more(), "two of four rows");
+            StoreException e = assertThrows(StoreException.class, () -> file.query("DELETE FROM goroutines", 10));
+            assertTrue(e.getMessage().contains("readonly"), e.getMessage());
+            assertEquals(4, file.query("SELECT count(*) FROM goroutines", 1).rows().getFirst().getFirst());
+        }
+    }
+
+    @Test
     void stacksCommandGroupsLargestFirst(@TempDir Path dir) {
         Path db = write(dir);
         StringWriter out = new StringWriter();

@@ -54,7 +54,7 @@ class WorkstationTest {
         Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
         onFx(() -> {
             TabPane views = (TabPane) tab.getContent();
-            assertEquals(List.of("Flame graph", "Grouped stacks"), views.getTabs().stream().map(Tab::getText).toList());
+            assertEquals(List.of("Flame graph", "Grouped stacks", "Tables"), views.getTabs().stream().map(Tab::getText).toList());
             assertFlameGraph((FlameGraphView) views.getTabs().get(0).getContent(), expected);
             GroupedStacksView view = (GroupedStacksView) views.getTabs().get(1).getContent();
             List<TreeItem<GroupedStacksView.Row>> groups = view.getRoot().getChildren();
@@ -65,6 +65,11 @@ class WorkstationTest {
             assertTrue(goroutines > 200, goroutines + " goroutines");
             assertEquals("stacks.db: " + goroutines + " goroutines in " + expected.size() + " stacks", w.status());
             assertEquals("stacks.db", tab.getText());
+            return null;
+        });
+        TablesView tables = onFx(() -> (TablesView) ((TabPane) tab.getContent()).getTabs().get(2).getContent());
+        assertQueries(tables, expected);
+        onFx(() -> {
             stage.close();
             return null;
         });
@@ -111,6 +116,39 @@ class WorkstationTest {
         assertTrue(expected > 0, "some goroutines receive from a channel");
         assertEquals(String.format(java.util.Locale.ROOT, "%d of %d goroutines (%.1f%%)", expected, total, 100.0 * expected / total),
                 flame.share());
+    }
+
+    /** The SQL console against the file: a query's rows in the grid, sorted and filtered; an error inline. */
+    private static void assertQueries(TablesView tables, List<SnapshotFile.StackGroup> groups) throws Exception {
+        int total = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
+        onFx(() -> {
+            tables.setSql("SELECT goid, status FROM goroutines");
+            return null;
+        });
+        tables.run().get(60, TimeUnit.SECONDS);
+        onFx(() -> {
+            assertEquals(total + " rows", tables.message());
+            assertEquals(total, tables.grid().getItems().size());
+            var goid = tables.grid().getColumns().getFirst();
+            goid.setSortType(javafx.scene.control.TableColumn.SortType.DESCENDING);
+            tables.grid().getSortOrder().setAll(List.of(goid));
+            long first = ((Number) tables.grid().getItems().getFirst().getFirst()).longValue();
+            long second = ((Number) tables.grid().getItems().get(1).getFirst()).longValue();
+            assertTrue(first > second, "sorted by goid, descending: " + first + ", " + second);
+            tables.filter("running");
+            assertTrue(tables.grid().getItems().stream().allMatch(r -> "running".equals(r.get(1))), "filtered");
+            tables.filter("");
+            tables.setSql("SELECT nonsense FROM goroutines");
+            return null;
+        });
+        tables.run().get(60, TimeUnit.SECONDS);
+        assertTrue(onFx(tables::message).contains("no such column: nonsense"), onFx(tables::message));
+        onFx(() -> {
+            tables.setSql("DELETE FROM goroutines");
+            return null;
+        });
+        tables.run().get(60, TimeUnit.SECONDS);
+        assertTrue(onFx(tables::message).toLowerCase(java.util.Locale.ROOT).contains("readonly"), onFx(tables::message));
     }
 
     private static <T> T onFx(Callable<T> c) throws Exception {

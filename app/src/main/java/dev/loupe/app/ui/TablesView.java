@@ -1,0 +1,181 @@
+package dev.loupe.app.ui;
+
+import dev.loupe.app.store.SnapshotFile;
+import dev.loupe.app.store.StoreException;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import javafx.collections.transformation.SortedList;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The snapshot's tables and views with their row counts; a grid of a query's rows, sortable, with a quick filter;
+ * and an SQL console (Ctrl+Enter runs), whose errors show inline. Queries run one at a time on a thread of their
+ * own, on the file's read-only connection.
+ */
+final class TablesView extends SplitPane {
+    /** The most rows a grid holds; more are said to be there. */
+    static final int MAX_ROWS = 10_000;
+
+    private final SnapshotFile file;
+    private final ExecutorService queries = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("workstation-query").factory());
+    private final TextArea sql = new TextArea();
+    private final Label message = new Label();
+    private final TextField filter = new TextField();
+    private final TableView<List<Object>> grid = new TableView<>();
+    private final ObservableList<List<Object>> rows = FXCollections.observableArrayList();
+    private final FilteredList<List<Object>> filtered = new FilteredList<>(rows);
+
+    TablesView(SnapshotFile file, List<SnapshotFile.TableInfo> tables) {
+        this.file = file;
+        ListView<SnapshotFile.TableInfo> list = new ListView<>(FXCollections.observableArrayList(tables));
+        list.setCellFactory(v -> new ListCell<>() {
+            @Override
+            protected void updateItem(SnapshotFile.TableInfo t, boolean empty) {
+                super.updateItem(t, empty);
+                setText(empty || t == null ? null : t.name() + (t.view() ? "  (view)" : "  " + t.rows()));
+            }
+        });
+        list.getSelectionModel().selectedItemProperty().addListener((o, was, t) -> {
+            if (t != null) {
+                sql.setText("SELECT * FROM \"" + t.name().replace("\"", "\"\"") + "\"");
+                run();
+            }
+        });
+        sql.setPrefRowCount(4);
+        sql.setPromptText("SQL over the snapshot; Ctrl+Enter runs it");
+        sql.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.ENTER && e.isShortcutDown()) {
+                run();
+                e.consume();
+            }
+        });
+        Button runButton = new Button("Run");
+        runButton.setOnAction(e -> run());
+        filter.setPromptText("Filter rows");
+        filter.textProperty().addListener((o, was, is) -> {
+            String needle = is == null ? "" : is.toLowerCase(Locale.ROOT);
+            filtered.setPredicate(needle.isEmpty() ? null
+                    : row -> row.stream().anyMatch(v -> v != null && v.toString().toLowerCase(Locale.ROOT).contains(needle)));
+        });
+        SortedList<List<Object>> sorted = new SortedList<>(filtered);
+        sorted.comparatorProperty().bind(grid.comparatorProperty());
+        grid.setItems(sorted);
+        message.setWrapText(false);
+        message.setId("query-message");
+        HBox bar = new HBox(8, runButton, message, filter);
+        HBox.setHgrow(message, Priority.ALWAYS);
+        message.setMaxWidth(Double.MAX_VALUE);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        bar.setAlignment(Pos.CENTER_LEFT);
+        VBox console = new VBox(sql, bar);
+        BorderPane right = new BorderPane(grid, console, null, null, null);
+        getItems().setAll(list, right);
+        setDividerPositions(0.22);
+        setOrientation(Orientation.HORIZONTAL);
+    }
+
+    /** Runs the console's SQL; the future completes on the JavaFX thread once the grid or the message shows it. */
+    CompletableFuture<Void> run() {
+        String text = sql.getText();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        message.setText("Running...");
+        queries.execute(() -> {
+            try {
+                SnapshotFile.QueryResult r = file.query(text, MAX_ROWS);
+                Platform.runLater(() -> {
+                    show(r);
+                    done.complete(null);
+                });
+            } catch (StoreException e) {
+                // SQLite's own words, on one line: the SQL is the user's to fix.
+                Platform.runLater(() -> {
+                    message.setText(e.getMessage().replace('\n', ' '));
+                    done.complete(null);
+                });
+            }
+        });
+        return done;
+    }
+
+    void setSql(String text) {
+        sql.setText(text);
+    }
+
+    String message() {
+        return message.getText();
+    }
+
+    TableView<List<Object>> grid() {
+        return grid;
+    }
+
+    void filter(String text) {
+        filter.setText(text);
+    }
+
+    /** Ends the query thread; the file is the caller's to close. */
+    void close() {
+        queries.shutdownNow();
+    }
+
+    private void show(SnapshotFile.QueryResult r) {
+        grid.getColumns().clear();
+        for (int i = 0; i < r.columns().size(); i++) {
+            int column = i;
+            TableColumn<List<Object>, Object> c = new TableColumn<>(r.columns().get(i));
+            c.setCellValueFactory(v -> new ReadOnlyObjectWrapper<>(v.getValue().get(column)));
+            c.setComparator(VALUES);
+            grid.getColumns().add(c);
+        }
+        rows.setAll(r.rows());
+        message.setText(r.rows().size() + (r.rows().size() == 1 ? " row" : " rows") + (r.more() ? " (the first " + MAX_ROWS + ")" : ""));
+    }
+
+    /** SQL's order: NULL first, then numbers by value, then text. */
+    private static final Comparator<Object> VALUES = (a, b) -> {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        if (isIntegral(a) && isIntegral(b)) {
+            return Long.compare(((Number) a).longValue(), ((Number) b).longValue());
+        }
+        if (a instanceof Number x && b instanceof Number y) {
+            return Double.compare(x.doubleValue(), y.doubleValue());
+        }
+        if (a instanceof Number != b instanceof Number) {
+            return a instanceof Number ? -1 : 1;
+        }
+        return Objects.toString(a).compareTo(Objects.toString(b));
+    };
+
+    private static boolean isIntegral(Object v) {
+        return v instanceof Long || v instanceof Integer;
+    }
+}
