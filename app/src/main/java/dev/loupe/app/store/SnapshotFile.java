@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A snapshot file opened for reading. Snapshot files come from other people and are
@@ -21,6 +24,9 @@ import java.util.Map;
  * {@code trusted_schema} off, so SQL inside it can do nothing but read it.
  */
 public final class SnapshotFile implements AutoCloseable {
+    /** The columns every function table starts with. */
+    private static final Set<String> KEY_COLUMNS = Set.of("process_id", "goroutine_id", "frame_idx");
+
     private final Path path;
     private final Connection db;
 
@@ -126,6 +132,83 @@ public final class SnapshotFile implements AutoCloseable {
             return out;
         } catch (SQLException e) {
             throw failure(e);
+        }
+    }
+
+    /**
+     * One goroutine: its state, its frames innermost first, and per frame depth the values captured there (by
+     * column: SQL numbers and text as read, JSON as text).
+     */
+    public record GoroutineDetail(long processId, long goid, String status, String waitReason, List<Frame> frames,
+                                  Map<Integer, Map<String, Object>> captured) {}
+
+    /** The goroutine {@code goid} of process {@code processId}; empty when the file has no such goroutine. */
+    public Optional<GoroutineDetail> goroutine(long processId, long goid) {
+        try {
+            String status;
+            String waitReason;
+            try (PreparedStatement p = db.prepareStatement("SELECT status, wait_reason FROM goroutines WHERE process_id = ? AND goid = ?")) {
+                p.setLong(1, processId);
+                p.setLong(2, goid);
+                try (ResultSet r = p.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    status = r.getString(1);
+                    waitReason = r.getString(2);
+                }
+            }
+            List<Frame> frames = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT function, file, line, pc, inlined FROM goroutine_frames"
+                    + " WHERE process_id = ? AND goid = ? ORDER BY depth")) {
+                p.setLong(1, processId);
+                p.setLong(2, goid);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        frames.add(new Frame(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4), r.getInt(5) != 0));
+                    }
+                }
+            }
+            Map<Integer, Map<String, Object>> captured = new TreeMap<>();
+            List<String> tables = new ArrayList<>();
+            if (hasTable("function_tables")) {
+                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT table_name FROM function_tables")) {
+                    while (r.next()) {
+                        tables.add(r.getString(1));
+                    }
+                }
+            }
+            for (String table : tables) {
+                try (PreparedStatement p = db.prepareStatement("SELECT * FROM \"" + table.replace("\"", "\"\"")
+                        + "\" WHERE process_id = ? AND goroutine_id = ?")) {
+                    p.setLong(1, processId);
+                    p.setLong(2, goid);
+                    try (ResultSet r = p.executeQuery()) {
+                        var meta = r.getMetaData();
+                        while (r.next()) {
+                            Map<String, Object> values = captured.computeIfAbsent(r.getInt("frame_idx"), k -> new LinkedHashMap<>());
+                            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                                String column = meta.getColumnLabel(i);
+                                if (!KEY_COLUMNS.contains(column)) {
+                                    values.put(column, r.getObject(i));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return Optional.of(new GoroutineDetail(processId, goid, status, waitReason, frames, captured));
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    private boolean hasTable(String name) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM sqlite_schema WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next();
+            }
         }
     }
 

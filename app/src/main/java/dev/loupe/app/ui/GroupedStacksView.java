@@ -4,8 +4,11 @@ import dev.loupe.app.cli.StacksCommand;
 import dev.loupe.app.export.GoroutineProfile;
 import dev.loupe.app.store.SnapshotFile.StackGroup;
 import dev.loupe.decoder.Frame;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeTableColumn;
 import javafx.scene.control.TreeTableView;
@@ -15,30 +18,40 @@ import java.util.stream.Collectors;
 
 /**
  * Goroutines grouped by identical stack, largest group first: a row per group (count, states and wait reasons,
- * longest wait, process), expanding to its frames, innermost first, inlined ones marked.
+ * longest wait, process), expanding to its goroutines. The goroutine selected (a group's first, for a group) is
+ * what {@link #selectedGoroutine} holds, for its detail.
  */
 final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
-    /** A group, or one frame of its stack. */
-    record Row(StackGroup group, Frame frame) {
+    /** A group, or one of its goroutines ({@code goid} null for the group). */
+    record Row(StackGroup group, Long goid) {
         String what() {
-            return frame == null ? StacksCommand.states(group) : frame.function() + (frame.inlined() ? "  (inlined)" : "");
+            return goid == null ? StacksCommand.states(group) : "goroutine " + goid;
         }
 
+        /** For a group its process; for a goroutine the innermost frame of the program's own code (else the innermost). */
         String where() {
-            return frame == null ? GoroutineProfile.processName(group) : frame.file() + ":" + frame.line();
+            if (goid == null) {
+                return GoroutineProfile.processName(group);
+            }
+            Frame at = group.frames().stream().filter(f -> FlameTree.kind(f.function()) == FlameTree.Kind.PROGRAM).findFirst()
+                    .orElse(group.frames().isEmpty() ? null : group.frames().getFirst());
+            return at == null ? "" : at.function() + "  " + at.file() + ":" + at.line();
         }
     }
 
+    /** The goroutine selected: the process's id in the file and the goid; null when nothing is. */
+    private final ObjectProperty<long[]> selectedGoroutine = new SimpleObjectProperty<>();
+
     GroupedStacksView(List<StackGroup> groups) {
         TreeTableColumn<Row, Integer> count = new TreeTableColumn<>("Goroutines");
-        count.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().getValue().frame() == null
+        count.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().getValue().goid() == null
                 ? c.getValue().getValue().group().count() : null));
         count.setPrefWidth(110);
         TreeTableColumn<Row, String> what = new TreeTableColumn<>("State / function");
         what.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().what()));
         what.setPrefWidth(520);
         TreeTableColumn<Row, String> wait = new TreeTableColumn<>("Longest wait");
-        wait.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().frame() == null
+        wait.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().goid() == null
                 ? StacksCommand.longestWait(c.getValue().getValue().group()) : ""));
         wait.setPrefWidth(120);
         TreeTableColumn<Row, String> where = new TreeTableColumn<>("Process / file:line");
@@ -50,11 +63,20 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
         setRoot(root);
         setShowRoot(false);
         setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        getSelectionModel().selectedItemProperty().addListener((o, was, is) -> {
+            Row r = is == null ? null : is.getValue();
+            selectedGoroutine.set(r == null ? null
+                    : new long[] {r.group().processId(), r.goid() != null ? r.goid() : r.group().goids().getFirst()});
+        });
+    }
+
+    ReadOnlyObjectProperty<long[]> selectedGoroutine() {
+        return selectedGoroutine;
     }
 
     private static TreeItem<Row> item(StackGroup g) {
         TreeItem<Row> item = new TreeItem<>(new Row(g, null));
-        item.getChildren().setAll(g.frames().stream().map(f -> new TreeItem<>(new Row(g, f))).toList());
+        item.getChildren().setAll(g.goids().stream().map(goid -> new TreeItem<>(new Row(g, goid))).toList());
         return item;
     }
 }

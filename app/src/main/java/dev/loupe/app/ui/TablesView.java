@@ -2,7 +2,6 @@ package dev.loupe.app.ui;
 
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.app.store.StoreException;
-import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -31,20 +30,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The snapshot's tables and views with their row counts; a grid of a query's rows, sortable, with a quick filter;
- * and an SQL console (Ctrl+Enter runs), whose errors show inline. Queries run one at a time on a thread of their
- * own, on the file's read-only connection.
+ * and an SQL console (Ctrl+Enter runs), whose errors show inline. Queries run on the file's read-only connection,
+ * off the JavaFX thread ({@link OpenSnapshot}).
  */
 final class TablesView extends SplitPane {
     /** The most rows a grid holds; more are said to be there. */
     static final int MAX_ROWS = 10_000;
 
-    private final SnapshotFile file;
-    private final ExecutorService queries = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("workstation-query").factory());
+    private final OpenSnapshot snapshot;
     private final TextArea sql = new TextArea();
     private final Label message = new Label();
     private final TextField filter = new TextField();
@@ -52,8 +48,8 @@ final class TablesView extends SplitPane {
     private final ObservableList<List<Object>> rows = FXCollections.observableArrayList();
     private final FilteredList<List<Object>> filtered = new FilteredList<>(rows);
 
-    TablesView(SnapshotFile file, List<SnapshotFile.TableInfo> tables) {
-        this.file = file;
+    TablesView(OpenSnapshot snapshot, List<SnapshotFile.TableInfo> tables) {
+        this.snapshot = snapshot;
         ListView<SnapshotFile.TableInfo> list = new ListView<>(FXCollections.observableArrayList(tables));
         list.setCellFactory(v -> new ListCell<>() {
             @Override
@@ -101,27 +97,20 @@ final class TablesView extends SplitPane {
         setOrientation(Orientation.HORIZONTAL);
     }
 
-    /** Runs the console's SQL; the future completes on the JavaFX thread once the grid or the message shows it. */
+    /** Runs the console's SQL, on the JavaFX thread; the future completes on it once the grid or the message shows it. */
     CompletableFuture<Void> run() {
         String text = sql.getText();
-        CompletableFuture<Void> done = new CompletableFuture<>();
         message.setText("Running...");
-        queries.execute(() -> {
-            try {
-                SnapshotFile.QueryResult r = file.query(text, MAX_ROWS);
-                Platform.runLater(() -> {
-                    show(r);
-                    done.complete(null);
-                });
-            } catch (StoreException e) {
+        return snapshot.read(file -> file.query(text, MAX_ROWS)).handle((r, e) -> {
+            if (r != null) {
+                show(r);
+            } else {
                 // SQLite's own words, on one line: the SQL is the user's to fix.
-                Platform.runLater(() -> {
-                    message.setText(e.getMessage().replace('\n', ' '));
-                    done.complete(null);
-                });
+                Throwable t = e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e;
+                message.setText(t instanceof StoreException ? t.getMessage().replace('\n', ' ') : "the query failed: " + t);
             }
+            return null;
         });
-        return done;
     }
 
     void setSql(String text) {
@@ -138,11 +127,6 @@ final class TablesView extends SplitPane {
 
     void filter(String text) {
         filter.setText(text);
-    }
-
-    /** Ends the query thread; the file is the caller's to close. */
-    void close() {
-        queries.shutdownNow();
     }
 
     private void show(SnapshotFile.QueryResult r) {

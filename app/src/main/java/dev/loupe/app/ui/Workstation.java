@@ -14,6 +14,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCombination;
@@ -102,16 +103,22 @@ public final class Workstation {
         status.setText("Opening " + path + " ...");
         read.setOnSucceeded(e -> {
             Opened o = read.getValue();
-            TablesView tables = new TablesView(o.file(), o.tables());
+            OpenSnapshot snapshot = new OpenSnapshot(o.file());
+            GroupedStacksView stacks = new GroupedStacksView(o.groups());
+            GoroutineDetailView detail = new GoroutineDetailView();
+            stacks.selectedGoroutine().addListener((x, was, is) -> {
+                if (is != null) {
+                    snapshot.read(f -> f.goroutine(is[0], is[1])).thenAccept(g -> g.ifPresent(detail::show));
+                }
+            });
+            SplitPane grouped = new SplitPane(stacks, detail);
+            grouped.setDividerPositions(0.6);
             TabPane views = new TabPane(new Tab("Flame graph", new FlameGraphView(FlameTree.of(o.groups()))),
-                    new Tab("Grouped stacks", new GroupedStacksView(o.groups())), new Tab("Tables", tables));
+                    new Tab("Grouped stacks", grouped), new Tab("Tables", new TablesView(snapshot, o.tables())));
             views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             Tab tab = new Tab(path.getFileName().toString(), views);
             tab.setTooltip(new javafx.scene.control.Tooltip(path.toString()));
-            tab.setOnClosed(x -> {
-                tables.close();
-                o.file().close();
-            });
+            tab.setOnClosed(x -> snapshot.close());
             tabs.getTabs().add(tab);
             tabs.getSelectionModel().select(tab);
             int goroutines = o.groups().stream().mapToInt(SnapshotFile.StackGroup::count).sum();

@@ -3,11 +3,13 @@ package dev.loupe.app.ui;
 import dev.loupe.agent.LocalAgent;
 import dev.loupe.app.capture.Snapshotter;
 import dev.loupe.app.store.SnapshotFile;
+import dev.loupe.probegen.spec.SpecReader;
 import dev.loupe.testkit.Gate;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.scene.control.Tab;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
 import javafx.stage.Stage;
@@ -42,8 +44,10 @@ class WorkstationTest {
     void aSnapshotOpensAsItsGroupedStacks(@TempDir Path dir) throws Exception {
         Gate.requireRoot();
         Path db = dir.resolve("stacks.db");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "200"), Duration.ofSeconds(120))) {
-            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db);
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "200", "-holders", "5"),
+                Duration.ofSeconds(120))) {
+            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db,
+                    SpecReader.parse("functions: [{function: main.holdA, capture: [{expr: id}, {expr: o}]}]\n", "holders.yaml"));
         }
         List<SnapshotFile.StackGroup> expected;
         try (SnapshotFile file = SnapshotFile.open(db)) {
@@ -56,17 +60,18 @@ class WorkstationTest {
             TabPane views = (TabPane) tab.getContent();
             assertEquals(List.of("Flame graph", "Grouped stacks", "Tables"), views.getTabs().stream().map(Tab::getText).toList());
             assertFlameGraph((FlameGraphView) views.getTabs().get(0).getContent(), expected);
-            GroupedStacksView view = (GroupedStacksView) views.getTabs().get(1).getContent();
+            GroupedStacksView view = (GroupedStacksView) ((SplitPane) views.getTabs().get(1).getContent()).getItems().get(0);
             List<TreeItem<GroupedStacksView.Row>> groups = view.getRoot().getChildren();
             assertEquals(expected.size(), groups.size(), "a row per stack");
             assertEquals(expected.getFirst().count(), groups.getFirst().getValue().group().count(), "largest group first");
-            assertEquals(expected.getFirst().frames().size(), groups.getFirst().getChildren().size(), "its frames");
+            assertEquals(expected.getFirst().goids().size(), groups.getFirst().getChildren().size(), "its goroutines");
             int goroutines = groups.stream().mapToInt(g -> g.getValue().group().count()).sum();
-            assertTrue(goroutines > 200, goroutines + " goroutines");
+            assertTrue(goroutines > 205, goroutines + " goroutines");
             assertEquals("stacks.db: " + goroutines + " goroutines in " + expected.size() + " stacks", w.status());
             assertEquals("stacks.db", tab.getText());
             return null;
         });
+        assertDetail(onFx(() -> (SplitPane) ((TabPane) tab.getContent()).getTabs().get(1).getContent()), expected);
         TablesView tables = onFx(() -> (TablesView) ((TabPane) tab.getContent()).getTabs().get(2).getContent());
         assertQueries(tables, expected);
         onFx(() -> {
@@ -118,6 +123,37 @@ class WorkstationTest {
                 flame.share());
     }
 
+    /** Selecting a goroutine of a group shows its frames and, at main.holdA's frame, the values captured there. */
+    private static void assertDetail(SplitPane grouped, List<SnapshotFile.StackGroup> groups) throws Exception {
+        SnapshotFile.StackGroup holders = groups.stream()
+                .filter(g -> g.frames().stream().anyMatch(f -> f.function().equals("main.holdA"))).findFirst().orElseThrow();
+        long goid = holders.goids().getLast();
+        GoroutineDetailView detail = (GoroutineDetailView) grouped.getItems().get(1);
+        onFx(() -> {
+            GroupedStacksView view = (GroupedStacksView) grouped.getItems().get(0);
+            TreeItem<GroupedStacksView.Row> group = view.getRoot().getChildren().stream()
+                    .filter(i -> i.getValue().group().stackId() == holders.stackId()).findFirst().orElseThrow();
+            group.setExpanded(true);
+            view.getSelectionModel().select(group.getChildren().getLast());
+            return null;
+        });
+        for (int i = 0; i < 600 && onFx(() -> detail.shown() == null || detail.shown().goid() != goid); i++) {
+            Thread.sleep(10);
+        }
+        onFx(() -> {
+            assertEquals(goid, detail.shown().goid());
+            List<TreeItem<String>> frames = detail.tree().getRoot().getChildren();
+            assertEquals(holders.frames().size(), frames.size(), "its frames");
+            TreeItem<String> holdA = frames.stream().filter(f -> f.getValue().startsWith("main.holdA")).findFirst().orElseThrow();
+            List<String> values = holdA.getChildren().stream().map(TreeItem::getValue).toList();
+            assertTrue(values.stream().anyMatch(v -> v.matches("id = \\d+")), values.toString());
+            TreeItem<String> o = holdA.getChildren().stream().filter(v -> v.getValue().equals("o")).findFirst().orElseThrow();
+            assertTrue(o.getChildren().stream().anyMatch(v -> v.getValue().startsWith("Customer = ")), "o is a tree of its fields");
+            assertTrue(GoroutineDetailView.stackText(detail.shown()).startsWith("goroutine " + goid + " ["), "copied as text");
+            return null;
+        });
+    }
+
     /** The SQL console against the file: a query's rows in the grid, sorted and filtered; an error inline. */
     private static void assertQueries(TablesView tables, List<SnapshotFile.StackGroup> groups) throws Exception {
         int total = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
@@ -125,7 +161,7 @@ class WorkstationTest {
             tables.setSql("SELECT goid, status FROM goroutines");
             return null;
         });
-        tables.run().get(60, TimeUnit.SECONDS);
+        onFx(tables::run).get(60, TimeUnit.SECONDS);
         onFx(() -> {
             assertEquals(total + " rows", tables.message());
             assertEquals(total, tables.grid().getItems().size());
@@ -141,13 +177,13 @@ class WorkstationTest {
             tables.setSql("SELECT nonsense FROM goroutines");
             return null;
         });
-        tables.run().get(60, TimeUnit.SECONDS);
+        onFx(tables::run).get(60, TimeUnit.SECONDS);
         assertTrue(onFx(tables::message).contains("no such column: nonsense"), onFx(tables::message));
         onFx(() -> {
             tables.setSql("DELETE FROM goroutines");
             return null;
         });
-        tables.run().get(60, TimeUnit.SECONDS);
+        onFx(tables::run).get(60, TimeUnit.SECONDS);
         assertTrue(onFx(tables::message).toLowerCase(java.util.Locale.ROOT).contains("readonly"), onFx(tables::message));
     }
 

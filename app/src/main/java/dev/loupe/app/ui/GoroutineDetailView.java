@@ -1,0 +1,110 @@
+package dev.loupe.app.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.app.store.SnapshotFile.GoroutineDetail;
+import dev.loupe.decoder.Frame;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+
+import java.util.Map;
+
+/**
+ * One goroutine: its frames, innermost first, inlined ones marked, and under each frame with captured data its
+ * values as a tree (JSON objects and arrays expand); its stack can be copied as text.
+ */
+final class GoroutineDetailView extends BorderPane {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Label title = new Label("Select a goroutine");
+    private final TreeView<String> tree = new TreeView<>();
+    private GoroutineDetail shown;
+
+    GoroutineDetailView() {
+        Button copy = new Button("Copy stack");
+        copy.setOnAction(e -> {
+            if (shown != null) {
+                ClipboardContent c = new ClipboardContent();
+                c.putString(stackText(shown));
+                Clipboard.getSystemClipboard().setContent(c);
+            }
+        });
+        HBox top = new HBox(8, title, copy);
+        top.setAlignment(Pos.CENTER_LEFT);
+        top.setPadding(new Insets(6, 8, 6, 8));
+        tree.setShowRoot(false);
+        setTop(top);
+        setCenter(tree);
+    }
+
+    void show(GoroutineDetail g) {
+        shown = g;
+        title.setText("goroutine " + g.goid() + " [" + (g.waitReason() == null || g.waitReason().isEmpty() ? g.status() : g.waitReason()) + "]");
+        TreeItem<String> root = new TreeItem<>();
+        for (int depth = 0; depth < g.frames().size(); depth++) {
+            Frame f = g.frames().get(depth);
+            TreeItem<String> frame = new TreeItem<>(f.function() + (f.inlined() ? "  (inlined)" : "") + "    " + f.file() + ":" + f.line());
+            Map<String, Object> values = g.captured().get(depth);
+            if (values != null) {
+                values.forEach((column, value) -> frame.getChildren().add(value(column, value)));
+                frame.setExpanded(true);
+            }
+            root.getChildren().add(frame);
+        }
+        tree.setRoot(root);
+    }
+
+    GoroutineDetail shown() {
+        return shown;
+    }
+
+    TreeView<String> tree() {
+        return tree;
+    }
+
+    /** Go's traceback shape: the header, then per frame its function and, indented, its file:line. */
+    static String stackText(GoroutineDetail g) {
+        StringBuilder out = new StringBuilder("goroutine " + g.goid() + " ["
+                + (g.waitReason() == null || g.waitReason().isEmpty() ? g.status() : g.waitReason()) + "]:\n");
+        for (Frame f : g.frames()) {
+            out.append(f.function()).append(f.inlined() ? "(...)  (inlined)" : "(...)").append('\n')
+                    .append('\t').append(f.file()).append(':').append(f.line()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** A captured value: a leaf for a scalar, a subtree for JSON text holding an object or array. */
+    private static TreeItem<String> value(String name, Object value) {
+        if (value instanceof String s && (s.startsWith("{") || s.startsWith("["))) {
+            try {
+                return node(name, JSON.readTree(s));
+            } catch (Exception notJson) {
+                // A Go string that merely starts like JSON: shown as the text it is.
+            }
+        }
+        return new TreeItem<>(name + " = " + (value == null ? "NULL (not available at this pc)" : value));
+    }
+
+    private static TreeItem<String> node(String name, JsonNode v) {
+        if (!v.isContainerNode()) {
+            return new TreeItem<>(name + " = " + v);
+        }
+        TreeItem<String> item = new TreeItem<>(name + (v.isArray() ? " [" + v.size() + "]" : ""));
+        if (v.isArray()) {
+            for (int i = 0; i < v.size(); i++) {
+                item.getChildren().add(node("[" + i + "]", v.get(i)));
+            }
+        } else {
+            v.properties().forEach(e -> item.getChildren().add(node(e.getKey(), e.getValue())));
+        }
+        return item;
+    }
+}

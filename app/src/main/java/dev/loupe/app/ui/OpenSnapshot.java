@@ -1,0 +1,42 @@
+package dev.loupe.app.ui;
+
+import dev.loupe.app.store.SnapshotFile;
+import javafx.application.Platform;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * A snapshot file open in a tab: every read of it (queries, a goroutine's detail) runs in turn on one thread of its
+ * own, never on the JavaFX thread, and its result is handed back on the JavaFX thread.
+ */
+final class OpenSnapshot implements AutoCloseable {
+    private final SnapshotFile file;
+    private final ExecutorService reads = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("workstation-read").factory());
+
+    OpenSnapshot(SnapshotFile file) {
+        this.file = file;
+    }
+
+    /** {@code read} of the file, off the JavaFX thread; the future completes on it. */
+    <T> CompletableFuture<T> read(Function<SnapshotFile, T> read) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        reads.execute(() -> {
+            try {
+                T value = read.apply(file);
+                Platform.runLater(() -> done.complete(value));
+            } catch (RuntimeException e) {
+                Platform.runLater(() -> done.completeExceptionally(e));
+            }
+        });
+        return done;
+    }
+
+    @Override
+    public void close() {
+        reads.shutdownNow();
+        file.close();
+    }
+}
