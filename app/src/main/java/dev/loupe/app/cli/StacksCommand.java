@@ -66,7 +66,8 @@ public final class StacksCommand implements Callable<Integer> {
         return g.longestWaitNs() == null || g.longestWaitNs() < 1_000_000_000L ? "" : human(Duration.ofNanos(g.longestWaitNs()));
     }
 
-    private static String human(Duration d) {
+    /** E.g. {@code 3m12s}. */
+    public static String human(Duration d) {
         return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT).replaceAll("\\.\\d+", "");
     }
 }

@@ -2,6 +2,10 @@ package dev.loupe.app.ui;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
+import dev.loupe.agent.LocalAgent;
+import dev.loupe.app.capture.GoProcesses;
+import dev.loupe.app.capture.SnapshotException;
+import dev.loupe.app.capture.Snapshotter;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.app.store.StoreException;
 import javafx.application.Application;
@@ -25,7 +29,10 @@ import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -35,15 +42,25 @@ import java.util.concurrent.CompletableFuture;
  * on a background thread; what goes wrong is one line in the status bar, and the window goes on working.
  */
 public final class Workstation {
-    private static final String EMPTY = "Open a snapshot: File \u203a Open (Ctrl+O), drop a file here, or ./loupe FILE.db";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+    private static final String EMPTY = "Open a snapshot: File \u203a Open (Ctrl+O), drop a file here, or ./loupe FILE.db;"
+            + " or take one: Capture \u203a Capture a snapshot (Ctrl+Shift+S)";
 
     private final Stage stage;
+    /** Where the snapshots taken here are kept. */
+    private final Path history;
     private final TabPane tabs = new TabPane();
     private final Label status = new Label();
 
-    /** Builds the window on {@code stage} and shows it; on the JavaFX thread. */
+    /** Builds the window on {@code stage} and shows it, keeping snapshots in the user's data directory; on the JavaFX thread. */
     public Workstation(Stage stage) {
+        this(stage, defaultHistory());
+    }
+
+    /** The same, keeping the snapshots it takes in {@code history}. */
+    public Workstation(Stage stage, Path history) {
         this.stage = stage;
+        this.history = history;
         followColorScheme();
         Label empty = new Label(EMPTY);
         StackPane center = new StackPane(empty, tabs);
@@ -175,7 +192,68 @@ public final class Workstation {
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
-        return new MenuBar(new Menu("File", null, open, close, quit));
+        MenuItem capture = new MenuItem("Capture a snapshot...");
+        capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
+        capture.setOnAction(e -> chooseAndCapture());
+        return new MenuBar(new Menu("File", null, open, close, quit), new Menu("Capture", null, capture));
+    }
+
+    /** Asks which of this machine's Go processes to take, then takes them. */
+    private void chooseAndCapture() {
+        status.setText("Looking for Go processes ...");
+        Task<List<GoProcesses.GoProcess>> find = new Task<>() {
+            @Override
+            protected List<GoProcesses.GoProcess> call() {
+                return GoProcesses.list();
+            }
+        };
+        find.setOnSucceeded(e -> {
+            status.setText(find.getValue().size() + " Go processes");
+            CaptureDialog.ask(stage, find.getValue()).ifPresent(this::capture);
+        });
+        find.setOnFailed(e -> status.setText("Cannot list the Go processes: " + find.getException().getMessage()));
+        Thread.ofVirtual().name("workstation-processes").start(find);
+    }
+
+    /**
+     * Takes a snapshot of {@code pids} into the history directory, off the JavaFX thread, the engine's progress in the
+     * status bar, and opens it; the future completes once its tab is there, or exceptionally once the status bar
+     * says why not (the engine's one line: missing privileges, a process gone ...).
+     */
+    public CompletableFuture<Tab> capture(List<Integer> pids) {
+        CompletableFuture<Tab> done = new CompletableFuture<>();
+        Path out = history.resolve("snapshot-" + STAMP.format(LocalDateTime.now()) + ".db");
+        Task<Path> take = new Task<>() {
+            @Override
+            protected Path call() throws Exception {
+                Files.createDirectories(history);
+                new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> Platform.runLater(() -> status.setText(line)))
+                        .take(pids, out);
+                return out;
+            }
+        };
+        take.setOnSucceeded(e -> open(take.getValue()).whenComplete((tab, t) -> {
+            if (t == null) {
+                done.complete(tab);
+            } else {
+                done.completeExceptionally(t);
+            }
+        }));
+        take.setOnFailed(e -> {
+            Throwable t = take.getException();
+            status.setText(t instanceof SnapshotException ? t.getMessage() : "The snapshot failed: " + t);
+            done.completeExceptionally(t);
+        });
+        status.setText("Capturing " + pids.size() + (pids.size() == 1 ? " process" : " processes") + " ...");
+        Thread.ofVirtual().name("workstation-capture").start(take);
+        return done;
+    }
+
+    /** $XDG_DATA_HOME/loupe/snapshots, else ~/.local/share/loupe/snapshots. */
+    private static Path defaultHistory() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return data.resolve("loupe").resolve("snapshots");
     }
 
     /** AtlantaFX's Primer theme, light or dark as the system's colour scheme is, following it when it changes. */

@@ -81,6 +81,27 @@ class WorkstationTest {
     }
 
     @Test
+    void captureTakesASnapshotIntoTheHistoryAndOpensIt(@TempDir Path dir) throws Exception {
+        Gate.requireRoot();
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "50"), Duration.ofSeconds(120))) {
+            Stage stage = onFx(Stage::new);
+            Path history = dir.resolve("history");
+            Workstation w = onFx(() -> new Workstation(stage, history));
+            Tab tab = w.capture(List.of((int) t.pid())).get(120, TimeUnit.SECONDS);
+            try (var files = Files.list(history)) {
+                List<Path> taken = files.toList();
+                assertEquals(1, taken.size(), taken.toString());
+                assertEquals(taken.getFirst().getFileName().toString(), onFx(tab::getText));
+            }
+            assertTrue(onFx(w::status).matches(".*: \\d+ goroutines in \\d+ stacks"), onFx(w::status));
+            onFx(() -> {
+                stage.close();
+                return null;
+            });
+        }
+    }
+
+    @Test
     void aFileThatIsNotASnapshotIsOneLineAndTheWindowGoesOn(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.db"), "not a database\n");
         Stage stage = onFx(Stage::new);
