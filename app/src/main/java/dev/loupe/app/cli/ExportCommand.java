@@ -1,6 +1,6 @@
 package dev.loupe.app.cli;
 
-import dev.loupe.app.export.GoroutineProfile;
+import dev.loupe.app.export.Export;
 import dev.loupe.app.store.SnapshotFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,10 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -22,9 +18,6 @@ import java.util.concurrent.Callable;
             "pprof: a goroutine profile for 'go tool pprof';",
             "folded: one 'process;outer;...;inner count' line per stack, for flame graph tools."})
 public final class ExportCommand implements Callable<Integer> {
-    /** The export formats. */
-    enum Format { pprof, folded }
-
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -32,7 +25,7 @@ public final class ExportCommand implements Callable<Integer> {
     private Path file;
 
     @Option(names = "--format", required = true, description = "pprof or folded")
-    private Format format;
+    private Export.Format format;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "the file to write")
     private Path output;
@@ -40,26 +33,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (SnapshotFile snapshot = SnapshotFile.open(file)) {
-            var groups = snapshot.stackGroups();
-            Path tmp = output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
-            try {
-                switch (format) {
-                    case pprof -> {
-                        try (OutputStream out = Files.newOutputStream(tmp)) {
-                            GoroutineProfile.writePprof(groups, snapshot.createdAtNs(), out);
-                        }
-                    }
-                    case folded -> {
-                        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                            GoroutineProfile.writeFolded(groups, out);
-                        }
-                    }
-                }
-                Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            spec.commandLine().getErr().println("wrote " + output + " (" + groups.size() + " stacks)");
+            int stacks = Export.write(snapshot, format, output);
+            spec.commandLine().getErr().println("wrote " + output + " (" + stacks + " stacks)");
         }
         return 0;
     }

@@ -6,6 +6,7 @@ import dev.loupe.agent.LocalAgent;
 import dev.loupe.app.capture.GoProcesses;
 import dev.loupe.app.capture.SnapshotException;
 import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.app.export.Export;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.app.store.StoreException;
 import javafx.application.Application;
@@ -29,11 +30,16 @@ import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -50,6 +56,8 @@ public final class Workstation {
     /** Where the snapshots taken here are kept. */
     private final Path history;
     private final TabPane tabs = new TabPane();
+    /** The open file of each snapshot's tab. */
+    private final Map<Tab, OpenSnapshot> open = new HashMap<>();
     private final Label status = new Label();
 
     /** Builds the window on {@code stage} and shows it, keeping snapshots in the user's data directory; on the JavaFX thread. */
@@ -135,7 +143,8 @@ public final class Workstation {
             views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             Tab tab = new Tab(path.getFileName().toString(), views);
             tab.setTooltip(new javafx.scene.control.Tooltip(path.toString()));
-            tab.setOnClosed(x -> snapshot.close());
+            open.put(tab, snapshot);
+            tab.setOnClosed(x -> open.remove(tab).close());
             tabs.getTabs().add(tab);
             tabs.getSelectionModel().select(tab);
             int goroutines = o.groups().stream().mapToInt(SnapshotFile.StackGroup::count).sum();
@@ -189,13 +198,67 @@ public final class Workstation {
                 close(t);
             }
         });
+        MenuItem copy = new MenuItem("Snapshot file...");
+        copy.setOnAction(e -> saveAs("Save a copy of the snapshot", "*.db", to -> saveCopy(selected(), to)));
+        MenuItem pprof = new MenuItem("pprof goroutine profile...");
+        pprof.setOnAction(e -> saveAs("Export a pprof profile", "*.pb.gz", to -> export(selected(), Export.Format.pprof, to)));
+        MenuItem folded = new MenuItem("Folded stacks...");
+        folded.setOnAction(e -> saveAs("Export folded stacks", "*.txt", to -> export(selected(), Export.Format.folded, to)));
+        Menu export = new Menu("Export", null, copy, pprof, folded);
+        export.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(tabs.getTabs()));
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
         MenuItem capture = new MenuItem("Capture a snapshot...");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
         capture.setOnAction(e -> chooseAndCapture());
-        return new MenuBar(new Menu("File", null, open, close, quit), new Menu("Capture", null, capture));
+        return new MenuBar(new Menu("File", null, open, close, export, quit), new Menu("Capture", null, capture));
+    }
+
+    private Tab selected() {
+        return tabs.getSelectionModel().getSelectedItem();
+    }
+
+    /** Asks where to save, then saves there. */
+    private void saveAs(String title, String pattern, java.util.function.Consumer<Path> save) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(pattern, pattern));
+        File to = chooser.showSaveDialog(stage);
+        if (to != null) {
+            save.accept(to.toPath());
+        }
+    }
+
+    /** Writes {@code tab}'s snapshot's stacks to {@code to} in {@code format}, off the JavaFX thread. */
+    public CompletableFuture<Path> export(Tab tab, Export.Format format, Path to) {
+        return report(open.get(tab).read(f -> {
+            try {
+                Export.write(f, format, to);
+                return to;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /** Copies {@code tab}'s snapshot file to {@code to}, to share it. */
+    public CompletableFuture<Path> saveCopy(Tab tab, Path to) {
+        return report(open.get(tab).read(f -> {
+            try {
+                return Files.copy(f.path(), to, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /** Says in the status bar where a file was written, or why not. */
+    private CompletableFuture<Path> report(CompletableFuture<Path> written) {
+        return written.whenComplete((to, t) -> {
+            Throwable why = t instanceof UncheckedIOException u ? u.getCause() : t;
+            status.setText(t == null ? "Wrote " + to : "Cannot write there: " + why.getClass().getSimpleName() + " " + why.getMessage());
+        });
     }
 
     /** Asks which of this machine's Go processes to take, then takes them. */

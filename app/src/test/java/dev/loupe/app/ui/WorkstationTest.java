@@ -2,6 +2,7 @@ package dev.loupe.app.ui;
 
 import dev.loupe.agent.LocalAgent;
 import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.app.export.Export;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.probegen.spec.SpecReader;
 import dev.loupe.testkit.Gate;
@@ -94,6 +95,21 @@ class WorkstationTest {
                 assertEquals(taken.getFirst().getFileName().toString(), onFx(tab::getText));
             }
             assertTrue(onFx(w::status).matches(".*: \\d+ goroutines in \\d+ stacks"), onFx(w::status));
+            // Shared and exported: a copy that opens as a snapshot, folded stacks a line per stack, a gzipped profile.
+            Path copy = w.saveCopy(tab, dir.resolve("shared.db")).get(60, TimeUnit.SECONDS);
+            List<SnapshotFile.StackGroup> groups;
+            try (SnapshotFile f = SnapshotFile.open(copy)) {
+                groups = f.stackGroups();
+            }
+            Path folded = w.export(tab, Export.Format.folded, dir.resolve("stacks.txt")).get(60, TimeUnit.SECONDS);
+            assertEquals(groups.size(), Files.readAllLines(folded).size());
+            Path pprof = w.export(tab, Export.Format.pprof, dir.resolve("goroutine.pb.gz")).get(60, TimeUnit.SECONDS);
+            byte[] head = Files.readAllBytes(pprof);
+            assertTrue(head.length > 20 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b, "gzip");
+            assertEquals("Wrote " + pprof, onFx(w::status));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> w.export(tab, Export.Format.folded, dir.resolve("no/such/dir/x.txt")).get(60, TimeUnit.SECONDS));
+            assertTrue(onFx(w::status).startsWith("Cannot write there: NoSuchFileException"), onFx(w::status) + " " + e);
             onFx(() -> {
                 stage.close();
                 return null;
