@@ -47,7 +47,10 @@ class WorkstationTest {
         Path db = dir.resolve("stacks.db");
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "200", "-holders", "5"),
                 Duration.ofSeconds(120))) {
-            new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> {}).take(List.of((int) t.pid()), db,
+            // The pause is not what this test is about: a second of budget, for a loaded machine.
+            Snapshotter.Options options = new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
+                    Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1));
+            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db,
                     SpecReader.parse("functions: [{function: main.holdA, capture: [{expr: id}, {expr: o}]}]\n", "holders.yaml"));
         }
         List<SnapshotFile.StackGroup> expected;
