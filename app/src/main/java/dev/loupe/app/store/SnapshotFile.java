@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +73,16 @@ public final class SnapshotFile implements AutoCloseable {
         }
     }
 
-    /** A group of goroutines of one process that share one stack. */
+    /**
+     * A group of goroutines of one process that share one stack.
+     *
+     * @param states      how many are in each state (the wait reason when waiting, else the status)
+     * @param goids       its goroutines, by goid
+     * @param goidStates  the state of each of {@code goids}, in the same order
+     */
     public record StackGroup(long processId, int pid, String exePath, long stackId, int count,
                              Map<String, Integer> states, Long longestWaitNs, boolean truncated,
-                             List<Long> goids, List<Frame> frames) {}
+                             List<Long> goids, List<Frame> frames, List<String> goidStates) {}
 
     /** Goroutines grouped by process and identical stack, largest group first. */
     public List<StackGroup> stackGroups() {
@@ -97,9 +104,11 @@ public final class SnapshotFile implements AutoCloseable {
             for (var e : rows.entrySet()) {
                 Map<String, Integer> states = new LinkedHashMap<>();
                 List<Long> goids = new ArrayList<>();
+                List<String> goidStates = new ArrayList<>();
                 Long longest = null;
                 for (Object[] row : e.getValue()) {
                     goids.add((Long) row[1]);
+                    goidStates.add((String) row[2]);
                     states.merge((String) row[2], 1, Integer::sum);
                     Long w = (Long) row[3];
                     if (w != null && (longest == null || w > longest)) {
@@ -108,7 +117,7 @@ public final class SnapshotFile implements AutoCloseable {
                 }
                 Object[] first = e.getValue().getFirst();
                 groups.add(new StackGroup(e.getKey().processId(), (Integer) first[5], (String) first[0], e.getKey().stackId(), goids.size(),
-                        states, longest, (Boolean) first[4], goids, frames(e.getKey().stackId())));
+                        states, longest, (Boolean) first[4], goids, frames(e.getKey().stackId()), goidStates));
             }
             groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
                     : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
@@ -170,17 +179,9 @@ public final class SnapshotFile implements AutoCloseable {
                 }
             }
             Map<Integer, Map<String, Object>> captured = new TreeMap<>();
-            List<String> tables = new ArrayList<>();
-            if (hasTable("function_tables")) {
-                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT table_name FROM function_tables")) {
-                    while (r.next()) {
-                        tables.add(r.getString(1));
-                    }
-                }
-            }
-            for (String table : tables) {
-                try (PreparedStatement p = db.prepareStatement("SELECT * FROM \"" + table.replace("\"", "\"\"")
-                        + "\" WHERE process_id = ? AND goroutine_id = ?")) {
+            for (String table : functionTables()) {
+                try (PreparedStatement p = db.prepareStatement("SELECT * FROM " + quoted(table)
+                        + " WHERE process_id = ? AND goroutine_id = ?")) {
                     p.setLong(1, processId);
                     p.setLong(2, goid);
                     try (ResultSet r = p.executeQuery()) {
@@ -203,6 +204,19 @@ public final class SnapshotFile implements AutoCloseable {
         }
     }
 
+    /** The function tables the catalog lists; none in a snapshot taken without a spec (or before format 2). */
+    private List<String> functionTables() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        if (hasTable("function_tables")) {
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT table_name FROM function_tables")) {
+                while (r.next()) {
+                    tables.add(r.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+
     private boolean hasTable(String name) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM sqlite_schema WHERE name = ?")) {
             p.setString(1, name);
@@ -210,6 +224,29 @@ public final class SnapshotFile implements AutoCloseable {
                 return r.next();
             }
         }
+    }
+
+    /** The goroutines with a row in some function table, as {process_id, goid}. */
+    public Set<List<Long>> goroutinesWithData() {
+        Set<List<Long>> out = new HashSet<>();
+        try {
+            for (String table : functionTables()) {
+                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT DISTINCT process_id, goroutine_id FROM "
+                        + quoted(table))) {
+                    while (r.next()) {
+                        out.add(List.of(r.getLong(1), r.getLong(2)));
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** An SQL identifier for {@code name}. */
+    private static String quoted(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** A table or view of the file; {@code rows} is null for a view (counting it would run it). */
@@ -236,7 +273,7 @@ public final class SnapshotFile implements AutoCloseable {
 
     private long count(String table) {
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT count(*) FROM \"" + table.replace("\"", "\"\"") + "\"")) {
+             ResultSet r = s.executeQuery("SELECT count(*) FROM " + quoted(table))) {
             return r.next() ? r.getLong(1) : 0;
         } catch (SQLException e) {
             throw failure(e);

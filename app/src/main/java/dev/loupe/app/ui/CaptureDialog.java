@@ -5,6 +5,7 @@ import dev.loupe.app.cli.StacksCommand;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
+import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.SelectionMode;
@@ -28,7 +29,7 @@ final class CaptureDialog {
         d.setHeaderText(processes.isEmpty() ? "No Go processes this user can read (root sees every user's)"
                 : "The Go processes to take (Ctrl+click for several)");
         d.getDialogPane().setContent(table);
-        ButtonType capture = new ButtonType("Capture", javafx.scene.control.ButtonBar.ButtonData.OK_DONE);
+        ButtonType capture = new ButtonType("Capture", ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().setAll(capture, ButtonType.CANCEL);
         d.setResultConverter(b -> b == capture ? table.getSelectionModel().getSelectedItems().stream().map(GoProcess::pid).toList() : null);
         return d.showAndWait().filter(pids -> !pids.isEmpty());

@@ -12,6 +12,7 @@ import dev.loupe.app.store.StoreException;
 import javafx.application.Application;
 import javafx.application.ColorScheme;
 import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.concurrent.Task;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
@@ -19,9 +20,9 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
@@ -40,12 +41,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * The workstation's window: a tab per open snapshot, each showing its goroutines as a flame graph and grouped by
- * stack. Files are read
- * on a background thread; what goes wrong is one line in the status bar, and the window goes on working.
+ * The workstation's window: a tab per open snapshot (its goroutines as a flame graph, grouped by stack with each
+ * goroutine's detail, its tables with an SQL console), snapshots taken of this machine's Go processes, and exports.
+ * Files are read off the JavaFX thread; what goes wrong is one line in the status bar, and the window goes on.
  */
 public final class Workstation {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
@@ -57,7 +60,7 @@ public final class Workstation {
     private final Path history;
     private final TabPane tabs = new TabPane();
     /** The open file of each snapshot's tab. */
-    private final Map<Tab, OpenSnapshot> open = new HashMap<>();
+    private final Map<Tab, OpenSnapshot> files = new HashMap<>();
     private final Label status = new Label();
 
     /** Builds the window on {@code stage} and shows it, keeping snapshots in the user's data directory; on the JavaFX thread. */
@@ -72,7 +75,7 @@ public final class Workstation {
         followColorScheme();
         Label empty = new Label(EMPTY);
         StackPane center = new StackPane(empty, tabs);
-        empty.visibleProperty().bind(javafx.beans.binding.Bindings.isEmpty(tabs.getTabs()));
+        empty.visibleProperty().bind(Bindings.isEmpty(tabs.getTabs()));
         BorderPane root = new BorderPane(center, menus(), null, status, null);
         status.setId("status");
         status.setPadding(new Insets(4, 8, 4, 8));
@@ -110,7 +113,8 @@ public final class Workstation {
     }
 
     /** What a tab shows of a file, read off the JavaFX thread; the file stays open for the tab's queries. */
-    private record Opened(SnapshotFile file, List<SnapshotFile.StackGroup> groups, List<SnapshotFile.TableInfo> tables) {}
+    private record Opened(SnapshotFile file, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData,
+                          List<SnapshotFile.TableInfo> tables) {}
 
     private void open(Path path, CompletableFuture<Tab> done) {
         Task<Opened> read = new Task<>() {
@@ -118,7 +122,7 @@ public final class Workstation {
             protected Opened call() {
                 SnapshotFile file = SnapshotFile.open(path);
                 try {
-                    return new Opened(file, file.stackGroups(), file.tables());
+                    return new Opened(file, file.stackGroups(), file.goroutinesWithData(), file.tables());
                 } catch (RuntimeException e) {
                     file.close();
                     throw e;
@@ -129,22 +133,11 @@ public final class Workstation {
         read.setOnSucceeded(e -> {
             Opened o = read.getValue();
             OpenSnapshot snapshot = new OpenSnapshot(o.file());
-            GroupedStacksView stacks = new GroupedStacksView(o.groups());
-            GoroutineDetailView detail = new GoroutineDetailView();
-            stacks.selectedGoroutine().addListener((x, was, is) -> {
-                if (is != null) {
-                    snapshot.read(f -> f.goroutine(is[0], is[1])).thenAccept(g -> g.ifPresent(detail::show));
-                }
-            });
-            SplitPane grouped = new SplitPane(stacks, detail);
-            grouped.setDividerPositions(0.6);
-            TabPane views = new TabPane(new Tab("Flame graph", new FlameGraphView(FlameTree.of(o.groups()))),
-                    new Tab("Grouped stacks", grouped), new Tab("Tables", new TablesView(snapshot, o.tables())));
-            views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+            SnapshotView views = new SnapshotView(snapshot, o.groups(), o.withData(), o.tables());
             Tab tab = new Tab(path.getFileName().toString(), views);
-            tab.setTooltip(new javafx.scene.control.Tooltip(path.toString()));
-            open.put(tab, snapshot);
-            tab.setOnClosed(x -> open.remove(tab).close());
+            tab.setTooltip(new Tooltip(path.toString()));
+            files.put(tab, snapshot);
+            tab.setOnClosed(x -> files.remove(tab).close());
             tabs.getTabs().add(tab);
             tabs.getSelectionModel().select(tab);
             int goroutines = o.groups().stream().mapToInt(SnapshotFile.StackGroup::count).sum();
@@ -185,9 +178,9 @@ public final class Workstation {
             chooser.setTitle("Open a snapshot");
             chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Loupe snapshots", "*.db"),
                     new FileChooser.ExtensionFilter("All files", "*"));
-            List<File> files = chooser.showOpenMultipleDialog(stage);
-            if (files != null) {
-                files.forEach(f -> open(f.toPath()));
+            List<File> chosen = chooser.showOpenMultipleDialog(stage);
+            if (chosen != null) {
+                chosen.forEach(f -> open(f.toPath()));
             }
         });
         MenuItem close = new MenuItem("Close");
@@ -205,7 +198,7 @@ public final class Workstation {
         MenuItem folded = new MenuItem("Folded stacks...");
         folded.setOnAction(e -> saveAs("Export folded stacks", "*.txt", to -> export(selected(), Export.Format.folded, to)));
         Menu export = new Menu("Export", null, copy, pprof, folded);
-        export.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(tabs.getTabs()));
+        export.disableProperty().bind(Bindings.isEmpty(tabs.getTabs()));
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
@@ -220,7 +213,7 @@ public final class Workstation {
     }
 
     /** Asks where to save, then saves there. */
-    private void saveAs(String title, String pattern, java.util.function.Consumer<Path> save) {
+    private void saveAs(String title, String pattern, Consumer<Path> save) {
         FileChooser chooser = new FileChooser();
         chooser.setTitle(title);
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(pattern, pattern));
@@ -232,7 +225,7 @@ public final class Workstation {
 
     /** Writes {@code tab}'s snapshot's stacks to {@code to} in {@code format}, off the JavaFX thread. */
     public CompletableFuture<Path> export(Tab tab, Export.Format format, Path to) {
-        return report(open.get(tab).read(f -> {
+        return report(files.get(tab).read(f -> {
             try {
                 Export.write(f, format, to);
                 return to;
@@ -244,7 +237,7 @@ public final class Workstation {
 
     /** Copies {@code tab}'s snapshot file to {@code to}, to share it. */
     public CompletableFuture<Path> saveCopy(Tab tab, Path to) {
-        return report(open.get(tab).read(f -> {
+        return report(files.get(tab).read(f -> {
             try {
                 return Files.copy(f.path(), to, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {

@@ -10,7 +10,6 @@ import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.scene.control.Tab;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
 import javafx.stage.Stage;
@@ -61,10 +60,11 @@ class WorkstationTest {
         Workstation w = onFx(() -> new Workstation(stage));
         Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
         onFx(() -> {
-            TabPane views = (TabPane) tab.getContent();
+            SnapshotView snapshot = (SnapshotView) tab.getContent();
+            TabPane views = (TabPane) snapshot.getCenter();
             assertEquals(List.of("Flame graph", "Grouped stacks", "Tables"), views.getTabs().stream().map(Tab::getText).toList());
-            assertFlameGraph((FlameGraphView) views.getTabs().get(0).getContent(), expected);
-            GroupedStacksView view = (GroupedStacksView) ((SplitPane) views.getTabs().get(1).getContent()).getItems().get(0);
+            assertFlameGraph(snapshot.flameGraph(), expected);
+            GroupedStacksView view = snapshot.groupedStacks();
             List<TreeItem<GroupedStacksView.Row>> groups = view.getRoot().getChildren();
             assertEquals(expected.size(), groups.size(), "a row per stack");
             assertEquals(expected.getFirst().count(), groups.getFirst().getValue().group().count(), "largest group first");
@@ -75,9 +75,10 @@ class WorkstationTest {
             assertEquals("stacks.db", tab.getText());
             return null;
         });
-        assertDetail(onFx(() -> (SplitPane) ((TabPane) tab.getContent()).getTabs().get(1).getContent()), expected);
-        TablesView tables = onFx(() -> (TablesView) ((TabPane) tab.getContent()).getTabs().get(2).getContent());
-        assertQueries(tables, expected);
+        SnapshotView snapshot = onFx(() -> (SnapshotView) tab.getContent());
+        assertDetail(snapshot, expected);
+        assertQueries(onFx(snapshot::tables), expected);
+        assertFilters(snapshot, expected, db);
         onFx(() -> {
             stage.close();
             return null;
@@ -164,13 +165,13 @@ class WorkstationTest {
     }
 
     /** Selecting a goroutine of a group shows its frames and, at main.holdA's frame, the values captured there. */
-    private static void assertDetail(SplitPane grouped, List<SnapshotFile.StackGroup> groups) throws Exception {
+    private static void assertDetail(SnapshotView snapshot, List<SnapshotFile.StackGroup> groups) throws Exception {
         SnapshotFile.StackGroup holders = groups.stream()
                 .filter(g -> g.frames().stream().anyMatch(f -> f.function().equals("main.holdA"))).findFirst().orElseThrow();
         long goid = holders.goids().getLast();
-        GoroutineDetailView detail = (GoroutineDetailView) grouped.getItems().get(1);
+        GoroutineDetailView detail = snapshot.detail();
         onFx(() -> {
-            GroupedStacksView view = (GroupedStacksView) grouped.getItems().get(0);
+            GroupedStacksView view = snapshot.groupedStacks();
             TreeItem<GroupedStacksView.Row> group = view.getRoot().getChildren().stream()
                     .filter(i -> i.getValue().group().stackId() == holders.stackId()).findFirst().orElseThrow();
             group.setExpanded(true);
@@ -192,6 +193,43 @@ class WorkstationTest {
             assertTrue(GoroutineDetailView.stackText(detail.shown()).startsWith("goroutine " + goid + " ["), "copied as text");
             return null;
         });
+    }
+
+    /** Each filter against the same selection made from the file's groups, in both goroutine views. */
+    private static void assertFilters(SnapshotView snapshot, List<SnapshotFile.StackGroup> groups, Path db) throws Exception {
+        java.util.Set<List<Long>> withData;
+        try (SnapshotFile f = SnapshotFile.open(db)) {
+            withData = f.goroutinesWithData();
+        }
+        assertEquals(1, withData.size(), "main.holdA's one goroutine: " + withData);
+        String receive = "chan receive";
+        java.util.Map<GoroutineFilter, Integer> expected = java.util.Map.of(
+                new GoroutineFilter("CHANRECV", null, false, false), goroutines(groups, g -> g.frames().stream()
+                        .anyMatch(f -> f.function().toLowerCase(java.util.Locale.ROOT).contains("chanrecv")), null),
+                new GoroutineFilter("", receive, false, false), goroutines(groups, g -> true, receive),
+                new GoroutineFilter("", null, true, false), goroutines(groups, g -> !g.frames().getLast().function().startsWith("runtime.")
+                        || g.frames().getLast().function().equals("runtime.main"), null),
+                new GoroutineFilter("", null, false, true), 1);
+        for (var e : expected.entrySet()) {
+            onFx(() -> {
+                snapshot.filter(e.getKey());
+                int stacks = snapshot.groupedStacks().getRoot().getChildren().stream().mapToInt(i -> i.getValue().group().count()).sum();
+                assertEquals(e.getValue(), stacks, "grouped stacks under " + e.getKey());
+                assertEquals(e.getValue(), snapshot.flameGraph().zoomed().count, "flame graph under " + e.getKey());
+                return null;
+            });
+        }
+        assertTrue(expected.values().stream().allMatch(n -> n > 0 && n < groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum()),
+                "each filter leaves some goroutines out, and some in: " + expected);
+        onFx(() -> {
+            snapshot.filter(GoroutineFilter.NONE);
+            return null;
+        });
+    }
+
+    /** The goroutines of the groups {@code keep} keeps, in {@code state} (null: any). */
+    private static int goroutines(List<SnapshotFile.StackGroup> groups, java.util.function.Predicate<SnapshotFile.StackGroup> keep, String state) {
+        return groups.stream().filter(keep).mapToInt(g -> state == null ? g.count() : g.states().getOrDefault(state, 0)).sum();
     }
 
     /** The SQL console against the file: a query's rows in the grid, sorted and filtered; an error inline. */

@@ -1,0 +1,123 @@
+package dev.loupe.app.ui;
+
+import dev.loupe.app.store.SnapshotFile;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.util.StringConverter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One open snapshot: its views (flame graph; grouped stacks with a goroutine's detail; tables) under the filters the
+ * goroutine views share.
+ */
+final class SnapshotView extends BorderPane {
+    private final OpenSnapshot snapshot;
+    private final List<SnapshotFile.StackGroup> groups;
+    private final Set<List<Long>> withData;
+    private final Tab flameTab = new Tab("Flame graph");
+    private final SplitPane grouped = new SplitPane();
+    private final GoroutineDetailView detail = new GoroutineDetailView();
+    private final TablesView tables;
+    private final TextField text = new TextField();
+    private final ChoiceBox<String> state = new ChoiceBox<>();
+    private final CheckBox hideRuntime = new CheckBox("Hide runtime goroutines");
+    private final CheckBox onlyWithData = new CheckBox("Only with captured data");
+    private FlameGraphView flame;
+    private GroupedStacksView stacks;
+
+    SnapshotView(OpenSnapshot snapshot, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData,
+                 List<SnapshotFile.TableInfo> tableInfo) {
+        this.snapshot = snapshot;
+        this.groups = groups;
+        this.withData = withData;
+        this.tables = new TablesView(snapshot, tableInfo);
+        text.setPromptText("Function or package");
+        text.setPrefColumnCount(22);
+        TreeSet<String> states = new TreeSet<>();
+        groups.forEach(g -> states.addAll(g.states().keySet()));
+        List<String> choices = new ArrayList<>();
+        choices.add(null);
+        choices.addAll(states);
+        state.setItems(FXCollections.observableArrayList(choices));
+        state.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(String s) {
+                return s == null ? "Every state" : s;
+            }
+
+            @Override
+            public String fromString(String s) {
+                return s;
+            }
+        });
+        state.getSelectionModel().selectFirst();
+        onlyWithData.setDisable(withData.isEmpty());
+        text.textProperty().addListener((o, was, is) -> refilter());
+        state.valueProperty().addListener((o, was, is) -> refilter());
+        hideRuntime.selectedProperty().addListener((o, was, is) -> refilter());
+        onlyWithData.selectedProperty().addListener((o, was, is) -> refilter());
+        HBox bar = new HBox(12, text, state, hideRuntime, onlyWithData);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 8, 6, 8));
+        grouped.getItems().setAll(new GroupedStacksView(List.of()), detail);
+        TabPane views = new TabPane(flameTab, new Tab("Grouped stacks", grouped), new Tab("Tables", tables));
+        views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
+        setTop(bar);
+        setCenter(views);
+        refilter();
+    }
+
+    /** Sets the filters, as their controls would. */
+    void filter(GoroutineFilter f) {
+        text.setText(f.text());
+        state.setValue(f.state());
+        hideRuntime.setSelected(f.hideRuntime());
+        onlyWithData.setSelected(f.onlyWithData());
+    }
+
+    FlameGraphView flameGraph() {
+        return flame;
+    }
+
+    GroupedStacksView groupedStacks() {
+        return stacks;
+    }
+
+    GoroutineDetailView detail() {
+        return detail;
+    }
+
+    TablesView tables() {
+        return tables;
+    }
+
+    /** The goroutine views drawn anew for the filters' goroutines. */
+    private void refilter() {
+        List<SnapshotFile.StackGroup> shown = new GoroutineFilter(text.getText() == null ? "" : text.getText(), state.getValue(),
+                hideRuntime.isSelected(), onlyWithData.isSelected()).apply(groups, withData);
+        flame = new FlameGraphView(FlameTree.of(shown));
+        flameTab.setContent(flame);
+        stacks = new GroupedStacksView(shown);
+        stacks.selectedGoroutine().addListener((o, was, is) -> {
+            if (is != null) {
+                snapshot.read(f -> f.goroutine(is[0], is[1])).thenAccept(g -> g.ifPresent(detail::show));
+            }
+        });
+        grouped.getItems().set(0, stacks);
+        grouped.setDividerPositions(0.6);
+    }
+}
