@@ -14,7 +14,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = LoupeCommand.Version.class,
         description = "Loupe: snapshots of every goroutine of a live Go service, with its variables.",
-        subcommands = {DoctorCommand.class, PsCommand.class, SnapshotCommand.class, BinaryCommand.class, StacksCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DoctorCommand.class, PsCommand.class, SnapshotCommand.class, ScreenshotsCommand.class, BinaryCommand.class, StacksCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,10 +55,10 @@ class WorkstationTest {
         try (SnapshotFile file = SnapshotFile.open(db)) {
             expected = file.stackGroups();
         }
-        Stage stage = onFx(Stage::new);
-        Workstation w = onFx(() -> new Workstation(stage));
+        Stage stage = Fx.call(Stage::new);
+        Workstation w = Fx.call(() -> new Workstation(stage));
         Tab tab = w.open(db).get(60, TimeUnit.SECONDS);
-        onFx(() -> {
+        Fx.call(() -> {
             SnapshotView snapshot = (SnapshotView) tab.getContent();
             TabPane views = (TabPane) snapshot.getCenter();
             assertEquals(List.of("Flame graph", "Grouped stacks", "Tables"), views.getTabs().stream().map(Tab::getText).toList());
@@ -75,11 +74,11 @@ class WorkstationTest {
             assertEquals("stacks.db", tab.getText());
             return null;
         });
-        SnapshotView snapshot = onFx(() -> (SnapshotView) tab.getContent());
+        SnapshotView snapshot = Fx.call(() -> (SnapshotView) tab.getContent());
         assertDetail(snapshot, expected);
-        assertQueries(onFx(snapshot::tables), expected);
+        assertQueries(Fx.call(snapshot::tables), expected);
         assertFilters(snapshot, expected, db);
-        onFx(() -> {
+        Fx.call(() -> {
             stage.close();
             return null;
         });
@@ -89,16 +88,16 @@ class WorkstationTest {
     void captureTakesASnapshotIntoTheHistoryAndOpensIt(@TempDir Path dir) throws Exception {
         Gate.requireRoot();
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "50"), Duration.ofSeconds(120))) {
-            Stage stage = onFx(Stage::new);
+            Stage stage = Fx.call(Stage::new);
             Path history = dir.resolve("history");
-            Workstation w = onFx(() -> new Workstation(stage, history));
+            Workstation w = Fx.call(() -> new Workstation(stage, history));
             Tab tab = w.capture(List.of((int) t.pid())).get(120, TimeUnit.SECONDS);
             try (var files = Files.list(history)) {
                 List<Path> taken = files.toList();
                 assertEquals(1, taken.size(), taken.toString());
-                assertEquals(taken.getFirst().getFileName().toString(), onFx(tab::getText));
+                assertEquals(taken.getFirst().getFileName().toString(), Fx.call(tab::getText));
             }
-            assertTrue(onFx(w::status).matches(".*: \\d+ goroutines in \\d+ stacks"), onFx(w::status));
+            assertTrue(Fx.call(w::status).matches(".*: \\d+ goroutines in \\d+ stacks"), Fx.call(w::status));
             // Shared and exported: a copy that opens as a snapshot, folded stacks a line per stack, a gzipped profile.
             Path copy = w.saveCopy(tab, dir.resolve("shared.db")).get(60, TimeUnit.SECONDS);
             List<SnapshotFile.StackGroup> groups;
@@ -110,11 +109,11 @@ class WorkstationTest {
             Path pprof = w.export(tab, Export.Format.pprof, dir.resolve("goroutine.pb.gz")).get(60, TimeUnit.SECONDS);
             byte[] head = Files.readAllBytes(pprof);
             assertTrue(head.length > 20 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b, "gzip");
-            assertEquals("Wrote " + pprof, onFx(w::status));
+            assertEquals("Wrote " + pprof, Fx.call(w::status));
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> w.export(tab, Export.Format.folded, dir.resolve("no/such/dir/x.txt")).get(60, TimeUnit.SECONDS));
-            assertTrue(onFx(w::status).startsWith("Cannot write there: NoSuchFileException"), onFx(w::status) + " " + e);
-            onFx(() -> {
+            assertTrue(Fx.call(w::status).startsWith("Cannot write there: NoSuchFileException"), Fx.call(w::status) + " " + e);
+            Fx.call(() -> {
                 stage.close();
                 return null;
             });
@@ -124,15 +123,15 @@ class WorkstationTest {
     @Test
     void aFileThatIsNotASnapshotIsOneLineAndTheWindowGoesOn(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("notes.db"), "not a database\n");
-        Stage stage = onFx(Stage::new);
-        Workstation w = onFx(() -> new Workstation(stage));
+        Stage stage = Fx.call(Stage::new);
+        Workstation w = Fx.call(() -> new Workstation(stage));
         ExecutionException e = assertThrows(ExecutionException.class, () -> w.open(text).get(60, TimeUnit.SECONDS));
-        assertTrue(onFx(w::status).startsWith(text + " is not a readable snapshot"), onFx(w::status));
+        assertTrue(Fx.call(w::status).startsWith(text + " is not a readable snapshot"), Fx.call(w::status));
         assertThrows(ExecutionException.class, () -> w.open(dir).get(60, TimeUnit.SECONDS));
-        assertEquals(dir + " is a directory, not a snapshot file", onFx(w::status));
-        assertEquals(0, onFx(w::tabs).size());
-        assertTrue(!onFx(w::status).contains("\n") && e.getCause() != null);
-        onFx(() -> {
+        assertEquals(dir + " is a directory, not a snapshot file", Fx.call(w::status));
+        assertEquals(0, Fx.call(w::tabs).size());
+        assertTrue(!Fx.call(w::status).contains("\n") && e.getCause() != null);
+        Fx.call(() -> {
             stage.close();
             return null;
         });
@@ -170,7 +169,7 @@ class WorkstationTest {
                 .filter(g -> g.frames().stream().anyMatch(f -> f.function().equals("main.holdA"))).findFirst().orElseThrow();
         long goid = holders.goids().getLast();
         GoroutineDetailView detail = snapshot.detail();
-        onFx(() -> {
+        Fx.call(() -> {
             GroupedStacksView view = snapshot.groupedStacks();
             TreeItem<GroupedStacksView.Row> group = view.getRoot().getChildren().stream()
                     .filter(i -> i.getValue().group().stackId() == holders.stackId()).findFirst().orElseThrow();
@@ -178,10 +177,10 @@ class WorkstationTest {
             view.getSelectionModel().select(group.getChildren().getLast());
             return null;
         });
-        for (int i = 0; i < 600 && onFx(() -> detail.shown() == null || detail.shown().goid() != goid); i++) {
+        for (int i = 0; i < 600 && Fx.call(() -> detail.shown() == null || detail.shown().goid() != goid); i++) {
             Thread.sleep(10);
         }
-        onFx(() -> {
+        Fx.call(() -> {
             assertEquals(goid, detail.shown().goid());
             List<TreeItem<String>> frames = detail.tree().getRoot().getChildren();
             assertEquals(holders.frames().size(), frames.size(), "its frames");
@@ -211,7 +210,7 @@ class WorkstationTest {
                         || g.frames().getLast().function().equals("runtime.main"), null),
                 new GoroutineFilter("", null, false, true), 1);
         for (var e : expected.entrySet()) {
-            onFx(() -> {
+            Fx.call(() -> {
                 snapshot.filter(e.getKey());
                 int stacks = snapshot.groupedStacks().getRoot().getChildren().stream().mapToInt(i -> i.getValue().group().count()).sum();
                 assertEquals(e.getValue(), stacks, "grouped stacks under " + e.getKey());
@@ -221,7 +220,7 @@ class WorkstationTest {
         }
         assertTrue(expected.values().stream().allMatch(n -> n > 0 && n < groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum()),
                 "each filter leaves some goroutines out, and some in: " + expected);
-        onFx(() -> {
+        Fx.call(() -> {
             snapshot.filter(GoroutineFilter.NONE);
             return null;
         });
@@ -235,12 +234,12 @@ class WorkstationTest {
     /** The SQL console against the file: a query's rows in the grid, sorted and filtered; an error inline. */
     private static void assertQueries(TablesView tables, List<SnapshotFile.StackGroup> groups) throws Exception {
         int total = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
-        onFx(() -> {
+        Fx.call(() -> {
             tables.setSql("SELECT goid, status FROM goroutines");
             return null;
         });
-        onFx(tables::run).get(60, TimeUnit.SECONDS);
-        onFx(() -> {
+        Fx.call(tables::run).get(60, TimeUnit.SECONDS);
+        Fx.call(() -> {
             assertEquals(total + " rows", tables.message());
             assertEquals(total, tables.grid().getItems().size());
             var goid = tables.grid().getColumns().getFirst();
@@ -255,32 +254,13 @@ class WorkstationTest {
             tables.setSql("SELECT nonsense FROM goroutines");
             return null;
         });
-        onFx(tables::run).get(60, TimeUnit.SECONDS);
-        assertTrue(onFx(tables::message).contains("no such column: nonsense"), onFx(tables::message));
-        onFx(() -> {
+        Fx.call(tables::run).get(60, TimeUnit.SECONDS);
+        assertTrue(Fx.call(tables::message).contains("no such column: nonsense"), Fx.call(tables::message));
+        Fx.call(() -> {
             tables.setSql("DELETE FROM goroutines");
             return null;
         });
-        onFx(tables::run).get(60, TimeUnit.SECONDS);
-        assertTrue(onFx(tables::message).toLowerCase(java.util.Locale.ROOT).contains("readonly"), onFx(tables::message));
-    }
-
-    private static <T> T onFx(Callable<T> c) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        try {
-            return f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AssertionError a) {
-                throw a;
-            }
-            throw e;
-        }
+        Fx.call(tables::run).get(60, TimeUnit.SECONDS);
+        assertTrue(Fx.call(tables::message).toLowerCase(java.util.Locale.ROOT).contains("readonly"), Fx.call(tables::message));
     }
 }
