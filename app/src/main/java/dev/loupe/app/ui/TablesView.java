@@ -106,8 +106,7 @@ final class TablesView extends SplitPane {
                 show(r);
             } else {
                 // SQLite's own words, on one line: the SQL is the user's to fix.
-                Throwable t = e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e;
-                message.setText(t instanceof StoreException ? t.getMessage().replace('\n', ' ') : "the query failed: " + t);
+                message.setText(e instanceof StoreException ? e.getMessage().replace('\n', ' ') : "the query failed: " + e);
             }
             return null;
         });

@@ -10,6 +10,7 @@ import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.scene.control.Tab;
+import javafx.scene.control.TableColumn;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
 import javafx.stage.Stage;
@@ -20,10 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -151,15 +157,15 @@ class WorkstationTest {
         assertEquals(process, flame.nodeAt(at[0], at[1]));
         assertTrue(flame.describe(process).contains(process.count + " goroutines"), flame.describe(process));
         // The widest frame under the process: zoom into it, then back out through the breadcrumb's root.
-        FlameTree.Node widest = process.children().stream().max(java.util.Comparator.comparingInt(n -> n.count)).orElseThrow();
+        FlameTree.Node widest = process.children().stream().max(Comparator.comparingInt(n -> n.count)).orElseThrow();
         flame.zoom(widest);
         assertEquals(widest, flame.nodeAt(720, FlameGraphView.ROW / 2), "the node zoomed into spans the width");
         flame.zoom(root);
         flame.search("chanrecv");
-        int expected = groups.stream().filter(g -> g.frames().stream().anyMatch(f -> f.function().toLowerCase(java.util.Locale.ROOT).contains("chanrecv")))
+        int expected = groups.stream().filter(g -> g.frames().stream().anyMatch(f -> f.function().toLowerCase(Locale.ROOT).contains("chanrecv")))
                 .mapToInt(SnapshotFile.StackGroup::count).sum();
         assertTrue(expected > 0, "some goroutines receive from a channel");
-        assertEquals(String.format(java.util.Locale.ROOT, "%d of %d goroutines (%.1f%%)", expected, total, 100.0 * expected / total),
+        assertEquals(String.format(Locale.ROOT, "%d of %d goroutines (%.1f%%)", expected, total, 100.0 * expected / total),
                 flame.share());
     }
 
@@ -196,15 +202,15 @@ class WorkstationTest {
 
     /** Each filter against the same selection made from the file's groups, in both goroutine views. */
     private static void assertFilters(SnapshotView snapshot, List<SnapshotFile.StackGroup> groups, Path db) throws Exception {
-        java.util.Set<List<Long>> withData;
+        Set<List<Long>> withData;
         try (SnapshotFile f = SnapshotFile.open(db)) {
             withData = f.goroutinesWithData();
         }
         assertEquals(1, withData.size(), "main.holdA's one goroutine: " + withData);
         String receive = "chan receive";
-        java.util.Map<GoroutineFilter, Integer> expected = java.util.Map.of(
+        Map<GoroutineFilter, Integer> expected = Map.of(
                 new GoroutineFilter("CHANRECV", null, false, false), goroutines(groups, g -> g.frames().stream()
-                        .anyMatch(f -> f.function().toLowerCase(java.util.Locale.ROOT).contains("chanrecv")), null),
+                        .anyMatch(f -> f.function().toLowerCase(Locale.ROOT).contains("chanrecv")), null),
                 new GoroutineFilter("", receive, false, false), goroutines(groups, g -> true, receive),
                 new GoroutineFilter("", null, true, false), goroutines(groups, g -> !g.frames().getLast().function().startsWith("runtime.")
                         || g.frames().getLast().function().equals("runtime.main"), null),
@@ -227,7 +233,7 @@ class WorkstationTest {
     }
 
     /** The goroutines of the groups {@code keep} keeps, in {@code state} (null: any). */
-    private static int goroutines(List<SnapshotFile.StackGroup> groups, java.util.function.Predicate<SnapshotFile.StackGroup> keep, String state) {
+    private static int goroutines(List<SnapshotFile.StackGroup> groups, Predicate<SnapshotFile.StackGroup> keep, String state) {
         return groups.stream().filter(keep).mapToInt(g -> state == null ? g.count() : g.states().getOrDefault(state, 0)).sum();
     }
 
@@ -243,7 +249,7 @@ class WorkstationTest {
             assertEquals(total + " rows", tables.message());
             assertEquals(total, tables.grid().getItems().size());
             var goid = tables.grid().getColumns().getFirst();
-            goid.setSortType(javafx.scene.control.TableColumn.SortType.DESCENDING);
+            goid.setSortType(TableColumn.SortType.DESCENDING);
             tables.grid().getSortOrder().setAll(List.of(goid));
             long first = ((Number) tables.grid().getItems().getFirst().getFirst()).longValue();
             long second = ((Number) tables.grid().getItems().get(1).getFirst()).longValue();
@@ -261,6 +267,6 @@ class WorkstationTest {
             return null;
         });
         Fx.call(tables::run).get(60, TimeUnit.SECONDS);
-        assertTrue(Fx.call(tables::message).toLowerCase(java.util.Locale.ROOT).contains("readonly"), Fx.call(tables::message));
+        assertTrue(Fx.call(tables::message).toLowerCase(Locale.ROOT).contains("readonly"), Fx.call(tables::message));
     }
 }
