@@ -76,6 +76,10 @@ final class SnapshotView extends BorderPane {
         TabPane views = new TabPane(flameTab, new Tab("Grouped stacks", grouped), new Tab("Tables", tables));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
+        tables.setOnGoroutine(g -> {
+            views.getSelectionModel().select(1);
+            showDetail(g);
+        });
         setTop(bar);
         setCenter(views);
         refilter();
@@ -105,6 +109,11 @@ final class SnapshotView extends BorderPane {
         return tables;
     }
 
+    /** The detail of goroutine {process_id, goid}, read off the JavaFX thread. */
+    private void showDetail(long[] goroutine) {
+        snapshot.read(f -> f.goroutine(goroutine[0], goroutine[1])).thenAccept(g -> g.ifPresent(detail::show));
+    }
+
     /** The goroutine views drawn anew for the filters' goroutines. */
     private void refilter() {
         List<SnapshotFile.StackGroup> shown = new GoroutineFilter(text.getText() == null ? "" : text.getText(), state.getValue(),
@@ -114,7 +123,7 @@ final class SnapshotView extends BorderPane {
         stacks = new GroupedStacksView(shown);
         stacks.selectedGoroutine().addListener((o, was, is) -> {
             if (is != null) {
-                snapshot.read(f -> f.goroutine(is[0], is[1])).thenAccept(g -> g.ifPresent(detail::show));
+                showDetail(is);
             }
         });
         grouped.getItems().set(0, stacks);

@@ -15,6 +15,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
@@ -29,7 +30,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The snapshot's tables and views with their row counts; a grid of a query's rows, sortable, with a quick filter;
@@ -41,6 +44,7 @@ final class TablesView extends SplitPane {
     static final int MAX_ROWS = 10_000;
 
     private final OpenSnapshot snapshot;
+    private Consumer<long[]> onGoroutine = g -> { };
     private final TextArea sql = new TextArea();
     private final Label message = new Label();
     private final TextField filter = new TextField();
@@ -128,6 +132,29 @@ final class TablesView extends SplitPane {
         filter.setText(text);
     }
 
+    /**
+     * The goroutine of row {@code row} of the grid, as {process_id, goid}: from its goroutine_id (or goid) column and
+     * its process_id column (1 without one: a snapshot of one process); empty when it has no such column or value.
+     */
+    Optional<long[]> goroutineAt(int row) {
+        List<String> names = grid.getColumns().stream().map(TableColumn::getText).toList();
+        int goid = names.contains("goroutine_id") ? names.indexOf("goroutine_id") : names.indexOf("goid");
+        int process = names.indexOf("process_id");
+        if (goid < 0 || row < 0 || row >= grid.getItems().size()) {
+            return Optional.empty();
+        }
+        List<Object> values = grid.getItems().get(row);
+        if (!(values.get(goid) instanceof Number g) || process >= 0 && !(values.get(process) instanceof Number)) {
+            return Optional.empty();
+        }
+        return Optional.of(new long[] {process < 0 ? 1 : ((Number) values.get(process)).longValue(), g.longValue()});
+    }
+
+    /** What a click on a goroutine_id (or goid) cell does with its goroutine, {process_id, goid}. */
+    void setOnGoroutine(Consumer<long[]> open) {
+        this.onGoroutine = open;
+    }
+
     private void show(SnapshotFile.QueryResult r) {
         grid.getColumns().clear();
         for (int i = 0; i < r.columns().size(); i++) {
@@ -135,6 +162,21 @@ final class TablesView extends SplitPane {
             TableColumn<List<Object>, Object> c = new TableColumn<>(r.columns().get(i));
             c.setCellValueFactory(v -> new ReadOnlyObjectWrapper<>(v.getValue().get(column)));
             c.setComparator(VALUES);
+            if (r.columns().get(i).equals("goroutine_id") || r.columns().get(i).equals("goid")) {
+                // A goroutine's id opens its detail.
+                c.setCellFactory(x -> {
+                    TableCell<List<Object>, Object> cell = new TableCell<>() {
+                        @Override
+                        protected void updateItem(Object v, boolean empty) {
+                            super.updateItem(v, empty);
+                            setText(empty || v == null ? null : v.toString());
+                            setUnderline(!empty && v != null);
+                        }
+                    };
+                    cell.setOnMouseClicked(e -> goroutineAt(cell.getIndex()).ifPresent(g -> onGoroutine.accept(g)));
+                    return cell;
+                });
+            }
             grid.getColumns().add(c);
         }
         rows.setAll(r.rows());

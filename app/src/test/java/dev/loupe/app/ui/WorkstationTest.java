@@ -10,9 +10,12 @@ import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.scene.control.Tab;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,7 @@ class WorkstationTest {
         SnapshotView snapshot = Fx.call(() -> (SnapshotView) tab.getContent());
         assertDetail(snapshot, expected);
         assertQueries(Fx.call(snapshot::tables), expected);
+        assertGoroutineLink(snapshot);
         assertFilters(snapshot, expected, db);
         Fx.call(() -> {
             stage.close();
@@ -235,6 +239,38 @@ class WorkstationTest {
     /** The goroutines of the groups {@code keep} keeps, in {@code state} (null: any). */
     private static int goroutines(List<SnapshotFile.StackGroup> groups, Predicate<SnapshotFile.StackGroup> keep, String state) {
         return groups.stream().filter(keep).mapToInt(g -> state == null ? g.count() : g.states().getOrDefault(state, 0)).sum();
+    }
+
+    /** A function table's goroutine_id leads to that goroutine's detail. */
+    private static void assertGoroutineLink(SnapshotView snapshot) throws Exception {
+        TablesView tables = snapshot.tables();
+        Fx.call(() -> {
+            tables.setSql("SELECT process_id, goroutine_id, frame_idx, id FROM main_holdA");
+            return tables.run();
+        }).get(60, TimeUnit.SECONDS);
+        long[] g = Fx.call(() -> tables.goroutineAt(0)).orElseThrow();
+        long goid = ((Number) Fx.call(() -> tables.grid().getItems().getFirst().get(1))).longValue();
+        assertEquals(goid, g[1]);
+        Fx.call(() -> {
+            // The Tables view on screen, so that its cells are there to click.
+            ((TabPane) snapshot.getCenter()).getSelectionModel().select(2);
+            snapshot.getScene().getRoot().applyCss();
+            snapshot.getScene().getRoot().layout();
+            return null;
+        });
+        Fx.call(() -> {
+            var cell = tables.grid().lookupAll(".table-cell").stream()
+                    .filter(n -> n instanceof TableCell<?, ?> c && c.getIndex() == 0
+                            && "goroutine_id".equals(c.getTableColumn().getText())).findFirst().orElseThrow();
+            cell.fireEvent(new MouseEvent(MouseEvent.MOUSE_CLICKED, 5, 5, 5, 5,
+                    MouseButton.PRIMARY, 1, false, false, false, false, true, false, false, true, false, true, null));
+            return null;
+        });
+        for (int i = 0; i < 600 && Fx.call(() -> snapshot.detail().shown() == null || snapshot.detail().shown().goid() != goid); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(goid, Fx.call(() -> snapshot.detail().shown().goid()), "the cell's goroutine in the detail");
+        assertEquals(1, Fx.call(() -> ((TabPane) snapshot.getCenter()).getSelectionModel().getSelectedIndex()), "beside the grouped stacks");
     }
 
     /** The SQL console against the file: a query's rows in the grid, sorted and filtered; an error inline. */
