@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.app.store.SnapshotFile.GoroutineDetail;
 import dev.loupe.decoder.Frame;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.value.ChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -16,6 +19,8 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * One goroutine: its frames, innermost first, inlined ones marked, and under each frame with captured data its
@@ -26,14 +31,14 @@ final class GoroutineDetailView extends BorderPane {
 
     private final Label title = new Label("Select a goroutine");
     private final TreeView<String> tree = new TreeView<>();
-    private GoroutineDetail shown;
+    private final ObjectProperty<GoroutineDetail> shown = new SimpleObjectProperty<>();
 
     GoroutineDetailView() {
         Button copy = new Button("Copy stack");
         copy.setOnAction(e -> {
-            if (shown != null) {
+            if (shown.get() != null) {
                 ClipboardContent c = new ClipboardContent();
-                c.putString(stackText(shown));
+                c.putString(stackText(shown.get()));
                 Clipboard.getSystemClipboard().setContent(c);
             }
         });
@@ -46,7 +51,7 @@ final class GoroutineDetailView extends BorderPane {
     }
 
     void show(GoroutineDetail g) {
-        shown = g;
+        shown.set(g);
         title.setText("goroutine " + g.goid() + " [" + (g.waitReason() == null || g.waitReason().isEmpty() ? g.status() : g.waitReason()) + "]");
         TreeItem<String> root = new TreeItem<>();
         for (int depth = 0; depth < g.frames().size(); depth++) {
@@ -63,7 +68,24 @@ final class GoroutineDetailView extends BorderPane {
     }
 
     GoroutineDetail shown() {
-        return shown;
+        return shown.get();
+    }
+
+    /**
+     * Completes once the goroutine shown is one {@code which} accepts (at once if it is already); on the JavaFX
+     * thread. The detail of a goroutine selected elsewhere is read off it, so it comes a moment later.
+     */
+    CompletableFuture<GoroutineDetail> whenShown(Predicate<GoroutineDetail> which) {
+        CompletableFuture<GoroutineDetail> done = new CompletableFuture<>();
+        ChangeListener<GoroutineDetail> listener = (o, was, is) -> {
+            if (is != null && which.test(is)) {
+                done.complete(is);
+            }
+        };
+        shown.addListener(listener);
+        done.whenComplete((g, t) -> shown.removeListener(listener));
+        listener.changed(shown, null, shown.get());
+        return done;
     }
 
     TreeView<String> tree() {

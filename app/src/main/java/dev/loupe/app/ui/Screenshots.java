@@ -52,9 +52,7 @@ public final class Screenshots {
                 view.tables().setSql("SELECT status, wait_reason, count(*) AS goroutines FROM goroutines GROUP BY 1, 2 ORDER BY 3 DESC");
                 return view.tables().run();
             }).get(60, TimeUnit.SECONDS);
-            for (int i = 0; i < 600 && Fx.call(() -> view.detail().shown() == null); i++) {
-                Thread.sleep(10);
-            }
+            Fx.call(() -> view.detail().whenShown(g -> true)).get(60, TimeUnit.SECONDS);
             return List.of(shoot(views, 0, dir.resolve("flame-graph.png")), shoot(views, 1, dir.resolve("grouped-stacks.png")),
                     shoot(views, 2, dir.resolve("tables.png")));
         } finally {

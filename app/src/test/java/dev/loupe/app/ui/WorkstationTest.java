@@ -187,9 +187,7 @@ class WorkstationTest {
             view.getSelectionModel().select(group.getChildren().getLast());
             return null;
         });
-        for (int i = 0; i < 600 && Fx.call(() -> detail.shown() == null || detail.shown().goid() != goid); i++) {
-            Thread.sleep(10);
-        }
+        Fx.call(() -> detail.whenShown(g -> g.goid() == goid)).get(60, TimeUnit.SECONDS);
         Fx.call(() -> {
             assertEquals(goid, detail.shown().goid());
             List<TreeItem<String>> frames = detail.tree().getRoot().getChildren();
@@ -251,6 +249,15 @@ class WorkstationTest {
         long[] g = Fx.call(() -> tables.goroutineAt(0)).orElseThrow();
         long goid = ((Number) Fx.call(() -> tables.grid().getItems().getFirst().get(1))).longValue();
         assertEquals(goid, g[1]);
+        // Another goroutine in the detail first, so that only the click can bring this one there.
+        long other = Fx.call(() -> {
+            var group = snapshot.groupedStacks().getRoot().getChildren().stream()
+                    .filter(i -> !i.getValue().group().goids().contains(goid)).findFirst().orElseThrow();
+            group.setExpanded(true);
+            snapshot.groupedStacks().getSelectionModel().select(group.getChildren().getFirst());
+            return group.getValue().group().goids().getFirst();
+        });
+        Fx.call(() -> snapshot.detail().whenShown(d -> d.goid() == other)).get(60, TimeUnit.SECONDS);
         Fx.call(() -> {
             // The Tables view on screen, so that its cells are there to click.
             ((TabPane) snapshot.getCenter()).getSelectionModel().select(2);
@@ -266,9 +273,7 @@ class WorkstationTest {
                     MouseButton.PRIMARY, 1, false, false, false, false, true, false, false, true, false, true, null));
             return null;
         });
-        for (int i = 0; i < 600 && Fx.call(() -> snapshot.detail().shown() == null || snapshot.detail().shown().goid() != goid); i++) {
-            Thread.sleep(10);
-        }
+        Fx.call(() -> snapshot.detail().whenShown(d -> d.goid() == goid)).get(60, TimeUnit.SECONDS);
         assertEquals(goid, Fx.call(() -> snapshot.detail().shown().goid()), "the cell's goroutine in the detail");
         assertEquals(1, Fx.call(() -> ((TabPane) snapshot.getCenter()).getSelectionModel().getSelectedIndex()), "beside the grouped stacks");
     }
