@@ -38,12 +38,11 @@ final class SnapshotView extends BorderPane {
     private FlameGraphView flame;
     private GroupedStacksView stacks;
 
-    SnapshotView(OpenSnapshot snapshot, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData,
-                 List<SnapshotFile.TableInfo> tableInfo) {
+    SnapshotView(OpenSnapshot snapshot, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData) {
         this.snapshot = snapshot;
         this.groups = groups;
         this.withData = withData;
-        this.tables = new TablesView(snapshot, tableInfo);
+        this.tables = new TablesView(snapshot);
         text.setPromptText("Function or package");
         text.setPrefColumnCount(22);
         TreeSet<String> states = new TreeSet<>();

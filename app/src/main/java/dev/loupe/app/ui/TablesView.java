@@ -44,6 +44,7 @@ final class TablesView extends SplitPane {
     static final int MAX_ROWS = 10_000;
 
     private final OpenSnapshot snapshot;
+    private final ListView<SnapshotFile.TableInfo> list;
     private Consumer<long[]> onGoroutine = g -> { };
     private final TextArea sql = new TextArea();
     private final Label message = new Label();
@@ -52,9 +53,17 @@ final class TablesView extends SplitPane {
     private final ObservableList<List<Object>> rows = FXCollections.observableArrayList();
     private final FilteredList<List<Object>> filtered = new FilteredList<>(rows);
 
-    TablesView(OpenSnapshot snapshot, List<SnapshotFile.TableInfo> tables) {
+    TablesView(OpenSnapshot snapshot) {
         this.snapshot = snapshot;
-        ListView<SnapshotFile.TableInfo> list = new ListView<>(FXCollections.observableArrayList(tables));
+        list = new ListView<>();
+        // Counting every table's rows is not on the way to the first paint: the list fills in once counted.
+        snapshot.read(SnapshotFile::tables).whenComplete((tables, e) -> {
+            if (tables != null) {
+                list.getItems().setAll(tables);
+            } else {
+                message.setText("Cannot list the tables: " + e.getMessage());
+            }
+        });
         list.setCellFactory(v -> new ListCell<>() {
             @Override
             protected void updateItem(SnapshotFile.TableInfo t, boolean empty) {
@@ -118,6 +127,11 @@ final class TablesView extends SplitPane {
 
     void setSql(String text) {
         sql.setText(text);
+    }
+
+    /** The tables and views listed, with their row counts. */
+    List<SnapshotFile.TableInfo> listed() {
+        return List.copyOf(list.getItems());
     }
 
     String message() {

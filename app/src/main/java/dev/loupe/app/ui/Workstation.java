@@ -113,8 +113,7 @@ public final class Workstation {
     }
 
     /** What a tab shows of a file, read off the JavaFX thread; the file stays open for the tab's queries. */
-    private record Opened(SnapshotFile file, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData,
-                          List<SnapshotFile.TableInfo> tables) {}
+    private record Opened(SnapshotFile file, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData) {}
 
     private void open(Path path, CompletableFuture<Tab> done) {
         Task<Opened> read = new Task<>() {
@@ -122,7 +121,7 @@ public final class Workstation {
             protected Opened call() {
                 SnapshotFile file = SnapshotFile.open(path);
                 try {
-                    return new Opened(file, file.stackGroups(), file.goroutinesWithData(), file.tables());
+                    return new Opened(file, file.stackGroups(), file.goroutinesWithData());
                 } catch (RuntimeException e) {
                     file.close();
                     throw e;
@@ -133,7 +132,7 @@ public final class Workstation {
         read.setOnSucceeded(e -> {
             Opened o = read.getValue();
             OpenSnapshot snapshot = new OpenSnapshot(o.file());
-            SnapshotView views = new SnapshotView(snapshot, o.groups(), o.withData(), o.tables());
+            SnapshotView views = new SnapshotView(snapshot, o.groups(), o.withData());
             Tab tab = new Tab(path.getFileName().toString(), views);
             tab.setTooltip(new Tooltip(path.toString()));
             files.put(tab, snapshot);

@@ -288,6 +288,8 @@ class WorkstationTest {
         Fx.call(tables::run).get(60, TimeUnit.SECONDS);
         Fx.call(() -> {
             assertEquals(total + " rows", tables.message());
+            // The list was read before the query, on the same thread: it is there.
+            assertTrue(tables.listed().contains(new SnapshotFile.TableInfo("goroutines", false, (long) total)), tables.listed().toString());
             assertEquals(total, tables.grid().getItems().size());
             var goid = tables.grid().getColumns().getFirst();
             goid.setSortType(TableColumn.SortType.DESCENDING);
