@@ -1,7 +1,7 @@
 package dev.loupe.app.capture;
 
 /** A snapshot could not be taken; the message is one line saying what and what to do. No file was written. */
-public final class SnapshotException extends Exception {
+public class SnapshotException extends Exception {
     public SnapshotException(String message) {
         super(message);
     }

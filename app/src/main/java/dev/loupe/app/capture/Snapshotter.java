@@ -98,14 +98,52 @@ public final class Snapshotter {
                                  int threads, long lostRecords, long unreadable, long stoppedRealtimeNs, long recordBytes,
                                  long capturedFrames) {}
 
+    /** The steps of a snapshot, in order; a process goes through each in turn. */
+    public enum Phase {
+        READING("reading binary"), GENERATING("generating"), PAUSING("pausing"), DECODING("decoding"), WRITING("writing");
+
+        private final String title;
+
+        Phase(String title) {
+            this.title = title;
+        }
+
+        /** What the phase is called in progress displays. */
+        public String title() {
+            return title;
+        }
+    }
+
+    /** A step of the snapshot as it happens: its phase and one line saying what it is doing. */
+    public record Progress(Phase phase, String line) {}
+
     private final AgentApi agent;
     private final Options options;
-    private final Consumer<String> progress;
+    private final Consumer<Progress> progress;
+    private volatile boolean cancelled;
 
-    public Snapshotter(AgentApi agent, Options options, Consumer<String> progress) {
+    public Snapshotter(AgentApi agent, Options options, Consumer<Progress> progress) {
         this.agent = agent;
         this.options = options;
         this.progress = progress;
+    }
+
+    /**
+     * Asks a snapshot under way to stop at its next step: before the pause, or after it but before the file is in
+     * place; {@link #take} then throws {@link SnapshotCancelledException} and nothing is written. A pause under way
+     * is never cut short: the processes are resumed as they always are.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private void step(Phase phase, String line) throws SnapshotCancelledException {
+        if (cancelled) {
+            throw new SnapshotCancelledException(phase.compareTo(Phase.PAUSING) <= 0
+                    ? "the snapshot was cancelled before any process was paused; nothing was written"
+                    : "the snapshot was cancelled after the pause; nothing was written");
+        }
+        progress.accept(new Progress(phase, line));
     }
 
     private record Target(int pid, String exePath, GoBinary binary, RuntimeLayout layout, List<String> waitReasons,
@@ -136,7 +174,7 @@ public final class Snapshotter {
                 targets.add(prepare(pid, kernel, spec));
             }
             long t1 = System.nanoTime();
-            progress.accept("pausing " + (pids.size() == 1 ? "process " + pids.getFirst() : pids.size() + " processes") + " ...");
+            step(Phase.PAUSING, "pausing " + (pids.size() == 1 ? "process " + pids.getFirst() : pids.size() + " processes") + " ...");
             CaptureRequest.Builder request = CaptureRequest.newBuilder().setPauseBudgetNs(options.pauseBudget().toNanos());
             targets.forEach(t -> request.addProcesses(wire(t)));
             CaptureResult captured = call(() -> agent.capture(request.build()));
@@ -154,7 +192,7 @@ public final class Snapshotter {
 
     private Target prepare(int pid, KernelFacts kernel, Spec spec) throws SnapshotException {
         dev.loupe.protocol.Process p = call(() -> agent.describeProcess(ProcessRequest.newBuilder().setPid(pid).build()));
-        progress.accept("process " + pid + ": reading " + p.getExePath());
+        step(Phase.READING, "process " + pid + ": reading " + p.getExePath());
         GoBinary binary;
         try {
             binary = GoBinary.open(Path.of(p.getExeOpenPath()));
@@ -167,6 +205,7 @@ public final class Snapshotter {
                 throw new SnapshotException("process " + pid + " runs " + p.getExePath() + ", which is not a Go program (no Go build info)");
             }
             RuntimeLayout layout = binary.runtimeLayout();
+            step(Phase.GENERATING, "process " + pid + ": generating its snapshot program" + (spec == null ? "" : " and capture plan"));
             ResolvedSpec resolved = null;
             CapturePlan plan = CapturePlan.NONE;
             if (spec != null) {
@@ -220,6 +259,7 @@ public final class Snapshotter {
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);
                 ProcessCapture c = captures.get(i);
+                step(Phase.DECODING, "process " + t.pid() + ": decoding " + c.getRecordsCount() + " records");
                 long decodeStart = System.nanoTime();
                 GoroutineDecoder decoder = new GoroutineDecoder(t.layout(), t.waitReasons(), t.binary().pclntab(),
                         t.program().maxDepth(), c.getMonotonicNs(), c.getRealtimeNs());
@@ -258,7 +298,7 @@ public final class Snapshotter {
                     throw new SnapshotException("process " + t.pid() + " has exited, or its goroutine list could not be read"
                             + " (runtime.allgs at 0x" + Long.toHexString(t.layout().globals().allgs().orElse(0)) + ")");
                 }
-                progress.accept("process " + t.pid() + ": " + goroutines.size() + " goroutines, paused "
+                step(Phase.WRITING, "process " + t.pid() + ": " + goroutines.size() + " goroutines, paused "
                         + Durations.format(c.getPauseNs()) + (lost > 0 ? ", " + lost + " records LOST (raise the ring buffer size)" : ""));
                 long processId = w.addProcess(new ProcessInfo(t.pid(), host.getHostname(), t.exePath(), buildId(t.binary()),
                         t.layout().goVersion(), c.getRealtimeNs(), c.getPauseNs(), c.getThreads(), lost, unreadable));
@@ -274,6 +314,7 @@ public final class Snapshotter {
                         c.getLoadNs(), c.getThreads(), lost, unreadable, c.getRealtimeNs(),
                         recordBytes, frames.size()));
             }
+            step(Phase.WRITING, "writing " + out.getFileName());
             Path file = w.commit();
             long writeNs = System.nanoTime() - start - decodeNs;
             return new Result(file, List.copyOf(summaries), generateNs, captureNs, decodeNs, writeNs);

@@ -87,8 +87,8 @@ public final class SnapshotCommand implements Callable<Integer> {
         }
         Snapshotter.Options options = new Snapshotter.Options(maxDepth, ringBufferMib << 20, Duration.ofMillis(pauseBudgetMs),
                 addresses ? ValueForm.RAW : ValueForm.CLEAN);
-        Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, line -> {
-            err.println(line);
+        Snapshotter.Result r = new Snapshotter(new LocalAgent(), options, step -> {
+            err.println(step.line());
             err.flush();
         }).take(List.copyOf(pids), output, spec());
         long maxPause = r.processes().stream().mapToLong(Snapshotter.ProcessSummary::pauseNs).max().orElse(0);

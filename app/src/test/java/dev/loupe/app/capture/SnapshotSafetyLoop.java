@@ -24,8 +24,8 @@ public final class SnapshotSafetyLoop {
         long count = args.length > 2 ? Long.parseLong(args[2]) : Long.MAX_VALUE;
         long[] n = {0};
         Snapshotter.Options options = new Snapshotter.Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 16 << 20, Duration.ofSeconds(1));
-        Snapshotter snapshotter = new Snapshotter(new LocalAgent(), options, line -> {
-            if (line.startsWith("pausing ")) {
+        Snapshotter snapshotter = new Snapshotter(new LocalAgent(), options, step -> {
+            if (step.phase() == Snapshotter.Phase.PAUSING) {
                 System.out.println("pausing " + n[0]);
             }
         });
