@@ -11,6 +11,30 @@ import java.util.concurrent.TimeUnit;
 final class Fx {
     private Fx() {}
 
+    /**
+     * Starts JavaFX unless it runs already (a test JVM runs several windows' tests in turn); true when this call
+     * started it, and so should end it.
+     */
+    static boolean start() throws Exception {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        try {
+            Platform.startup(() -> started.complete(null));
+        } catch (IllegalStateException running) {
+            return false;
+        }
+        started.get(60, TimeUnit.SECONDS);
+        Platform.setImplicitExit(false);
+        return true;
+    }
+
+    /** {@code r} on the JavaFX thread, waited for (within a minute). */
+    static void run(Runnable r) throws Exception {
+        call(() -> {
+            r.run();
+            return null;
+        });
+    }
+
     /** {@code c} on the JavaFX thread, its result or what it threw (within a minute). */
     static <T> T call(Callable<T> c) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();

@@ -3,6 +3,7 @@ package dev.loupe.app.ui;
 import dev.loupe.app.store.SnapshotFile;
 import javafx.application.Platform;
 
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,10 +15,23 @@ import java.util.function.Function;
  */
 final class OpenSnapshot implements AutoCloseable {
     private final SnapshotFile file;
+    /** Where the file is now: a rename moves it while it stays open (Linux reads on through the open descriptor). */
+    private volatile Path path;
     private final ExecutorService reads = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("workstation-read").factory());
 
     OpenSnapshot(SnapshotFile file) {
         this.file = file;
+        this.path = file.path();
+    }
+
+    /** The file's path. */
+    Path path() {
+        return path;
+    }
+
+    /** The file was renamed to {@code to}. */
+    void moved(Path to) {
+        path = to;
     }
 
     /** {@code read} of the file, off the JavaFX thread; the future completes on it. */

@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,15 +27,8 @@ public final class Screenshots {
         System.setProperty("glass.platform", "Headless");
         System.setProperty("prism.order", "sw");
         Files.createDirectories(dir);
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        boolean ours = true;
-        try {
-            Platform.startup(() -> started.complete(null));
-            started.get(60, TimeUnit.SECONDS);
-        } catch (IllegalStateException running) {
-            // JavaFX runs already (the tests' JVM): render in it, and leave it running.
-            ours = false;
-        }
+        // When JavaFX runs already (the tests' JVM), render in it and leave it running.
+        boolean ours = Fx.start();
         Stage[] stage = new Stage[1];
         try {
             Workstation w = Fx.call(() -> new Workstation(stage[0] = new Stage()));

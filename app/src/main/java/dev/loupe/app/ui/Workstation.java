@@ -3,30 +3,37 @@ package dev.loupe.app.ui;
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import dev.loupe.agent.LocalAgent;
-import dev.loupe.app.capture.GoProcesses;
 import dev.loupe.app.capture.SnapshotException;
 import dev.loupe.app.capture.Snapshotter;
 import dev.loupe.app.export.Export;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.app.store.StoreException;
+import dev.loupe.probegen.spec.Spec;
+import dev.loupe.probegen.spec.SpecException;
+import dev.loupe.probegen.spec.SpecReader;
 import javafx.application.Application;
 import javafx.application.ColorScheme;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.concurrent.Task;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.Tab;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
@@ -62,6 +69,11 @@ public final class Workstation {
     /** The open file of each snapshot's tab. */
     private final Map<Tab, OpenSnapshot> files = new HashMap<>();
     private final Label status = new Label();
+    private final CaptureProgress progress = new CaptureProgress();
+    private final TargetsView targets;
+    private final HistoryView snapshots;
+    /** The snapshot being taken, done when none is. */
+    private CompletableFuture<Tab> capturing = CompletableFuture.completedFuture(null);
 
     /** Builds the window on {@code stage} and shows it, keeping snapshots in the user's data directory; on the JavaFX thread. */
     public Workstation(Stage stage) {
@@ -76,9 +88,48 @@ public final class Workstation {
         Label empty = new Label(EMPTY);
         StackPane center = new StackPane(empty, tabs);
         empty.visibleProperty().bind(Bindings.isEmpty(tabs.getTabs()));
-        BorderPane root = new BorderPane(center, menus(), null, status, null);
+        targets = new TargetsView(this::capture);
+        snapshots = new HistoryView(history, new HistoryView.Window() {
+            @Override
+            public void open(Path file) {
+                Workstation.this.open(file);
+            }
+
+            @Override
+            public void closeTabsOf(Path file) {
+                showing(file).forEach(Workstation.this::close);
+            }
+
+            @Override
+            public void renamed(Path from, Path to) {
+                for (Tab t : showing(from)) {
+                    files.get(t).moved(to);
+                    t.setText(to.getFileName().toString());
+                    t.setTooltip(new Tooltip(to.toString()));
+                }
+            }
+
+            @Override
+            public void say(String line) {
+                status.setText(line);
+            }
+        });
+        TitledPane targetsPane = new TitledPane("Targets: Go processes on this machine", targets);
+        TitledPane historyPane = new TitledPane("Snapshots taken here", snapshots);
+        for (TitledPane t : List.of(targetsPane, historyPane)) {
+            t.setCollapsible(false);
+            t.setMaxHeight(Double.MAX_VALUE);
+            VBox.setVgrow(t, Priority.ALWAYS);
+        }
+        SplitPane sidebar = new SplitPane(targetsPane, historyPane);
+        sidebar.setOrientation(Orientation.VERTICAL);
+        sidebar.setDividerPositions(0.55);
+        SplitPane main = new SplitPane(sidebar, center);
+        main.setDividerPositions(0.27);
+        SplitPane.setResizableWithParent(sidebar, false);
         status.setId("status");
         status.setPadding(new Insets(4, 8, 4, 8));
+        BorderPane root = new BorderPane(main, menus(), null, new VBox(progress, status), null);
         Scene scene = new Scene(root, 1440, 900);
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
@@ -164,6 +215,16 @@ public final class Workstation {
         return status.getText();
     }
 
+    /** The tabs showing {@code file}. */
+    private List<Tab> showing(Path file) {
+        return files.entrySet().stream().filter(e -> e.getValue().path().equals(file)).map(Map.Entry::getKey).toList();
+    }
+
+    /** The file {@code tab} shows; on the JavaFX thread. */
+    Path pathOf(Tab tab) {
+        return files.get(tab).path();
+    }
+
     /** The open snapshots' tabs; on the JavaFX thread. */
     public List<Tab> tabs() {
         return List.copyOf(tabs.getTabs());
@@ -201,9 +262,9 @@ public final class Workstation {
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
-        MenuItem capture = new MenuItem("Capture a snapshot...");
+        MenuItem capture = new MenuItem("Capture the selected processes");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
-        capture.setOnAction(e -> chooseAndCapture());
+        capture.setOnAction(e -> captureSelected());
         return new MenuBar(new Menu("File", null, open, close, export, quit), new Menu("Capture", null, capture));
     }
 
@@ -236,72 +297,115 @@ public final class Workstation {
 
     /** Copies {@code tab}'s snapshot file to {@code to}, to share it. */
     public CompletableFuture<Path> saveCopy(Tab tab, Path to) {
-        return report(files.get(tab).read(f -> {
+        OpenSnapshot snapshot = files.get(tab);
+        return report(snapshot.read(f -> {
             try {
-                return Files.copy(f.path(), to, StandardCopyOption.REPLACE_EXISTING);
+                return Files.copy(snapshot.path(), to, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }));
     }
 
-    /** Says in the status bar where a file was written, or why not. */
+    /**
+     * Says in the status bar where a file was written, or why not; on the JavaFX thread even when the write is done
+     * before this is called (then a plain whenComplete would run on the caller's thread).
+     */
     private CompletableFuture<Path> report(CompletableFuture<Path> written) {
-        return written.whenComplete((to, t) -> {
+        return written.whenCompleteAsync((to, t) -> {
             Throwable why = t instanceof UncheckedIOException u ? u.getCause() : t;
             status.setText(t == null ? "Wrote " + to : "Cannot write there: " + why.getClass().getSimpleName() + " " + why.getMessage());
-        });
+        }, Platform::runLater);
     }
 
-    /** Asks which of this machine's Go processes to take, then takes them. */
-    private void chooseAndCapture() {
-        status.setText("Looking for Go processes ...");
-        Task<List<GoProcesses.GoProcess>> find = new Task<>() {
-            @Override
-            protected List<GoProcesses.GoProcess> call() {
-                return GoProcesses.list();
-            }
-        };
-        find.setOnSucceeded(e -> {
-            status.setText(find.getValue().size() + " Go processes");
-            CaptureDialog.ask(stage, find.getValue()).ifPresent(this::capture);
-        });
-        find.setOnFailed(e -> status.setText("Cannot list the Go processes: " + find.getException().getMessage()));
-        Thread.ofVirtual().name("workstation-processes").start(find);
+    /** Takes the processes selected under Targets; with none selected, says so and puts the focus there. */
+    private void captureSelected() {
+        List<Integer> pids = targets.selectedPids();
+        if (pids.isEmpty()) {
+            status.setText("Select the Go processes to take under Targets (Ctrl+click for several), then Capture");
+            targets.focusTable();
+            return;
+        }
+        capture(pids, targets.spec().orElse(null));
     }
 
     /**
-     * Takes a snapshot of {@code pids} into the history directory, off the JavaFX thread, the engine's progress in the
-     * status bar, and opens it; the future completes once its tab is there, or exceptionally once the status bar
-     * says why not (the engine's one line: missing privileges, a process gone ...).
+     * Takes a snapshot of {@code pids} into the history directory, capturing what the spec in {@code specFile} asks for
+     * (null for stacks only), off the JavaFX thread, its phases in the progress bar with Cancel; then opens it. The
+     * future completes once its tab is there, or exceptionally once the status bar says why not (the engine's one
+     * line: missing privileges, a process gone, a spec that does not fit, cancelled ...). On the JavaFX thread.
      */
-    public CompletableFuture<Tab> capture(List<Integer> pids) {
+    public CompletableFuture<Tab> capture(List<Integer> pids, Path specFile) {
+        if (!capturing.isDone()) {
+            status.setText("A snapshot is already being taken: wait for it, or cancel it");
+            return CompletableFuture.failedFuture(new IllegalStateException(status.getText()));
+        }
         CompletableFuture<Tab> done = new CompletableFuture<>();
+        capturing = done;
         Path out = history.resolve("snapshot-" + STAMP.format(LocalDateTime.now()) + ".db");
+        Snapshotter snapshotter = new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT,
+                step -> Platform.runLater(() -> progress.show(step)));
         Task<Path> take = new Task<>() {
             @Override
             protected Path call() throws Exception {
+                Spec spec = null;
+                if (specFile != null) {
+                    try {
+                        spec = SpecReader.read(specFile);
+                    } catch (SpecException e) {
+                        throw new SnapshotException(e.getMessage());
+                    }
+                }
                 Files.createDirectories(history);
-                new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT, line -> Platform.runLater(() -> status.setText(line)))
-                        .take(pids, out);
+                snapshotter.take(pids, out, spec);
                 return out;
             }
         };
-        take.setOnSucceeded(e -> open(take.getValue()).whenComplete((tab, t) -> {
-            if (t == null) {
-                done.complete(tab);
-            } else {
-                done.completeExceptionally(t);
-            }
-        }));
+        take.setOnSucceeded(e -> {
+            progress.finish();
+            targets.setCapturing(false);
+            snapshots.refresh();
+            open(take.getValue()).whenComplete((tab, t) -> {
+                if (t == null) {
+                    done.complete(tab);
+                } else {
+                    done.completeExceptionally(t);
+                }
+            });
+        });
         take.setOnFailed(e -> {
+            progress.finish();
+            targets.setCapturing(false);
             Throwable t = take.getException();
             status.setText(t instanceof SnapshotException ? t.getMessage() : "The snapshot failed: " + t);
             done.completeExceptionally(t);
         });
-        status.setText("Capturing " + pids.size() + (pids.size() == 1 ? " process" : " processes") + " ...");
+        String what = "Capturing " + pids.size() + (pids.size() == 1 ? " process" : " processes") + (specFile == null ? "" : " with " + specFile.getFileName());
+        status.setText(what + " ...");
+        targets.setCapturing(true);
+        progress.start(what, snapshotter::cancel);
         Thread.ofVirtual().name("workstation-capture").start(take);
         return done;
+    }
+
+    /** The snapshot being taken (the last one taken when none is); on the JavaFX thread. */
+    CompletableFuture<Tab> capturing() {
+        return capturing;
+    }
+
+    /** The capture progress bar, for tests. */
+    CaptureProgress captureProgress() {
+        return progress;
+    }
+
+    /** The Targets panel, for tests. */
+    TargetsView targets() {
+        return targets;
+    }
+
+    /** The snapshot history panel, for tests. */
+    HistoryView snapshots() {
+        return snapshots;
     }
 
     /** $XDG_DATA_HOME/loupe/snapshots, else ~/.local/share/loupe/snapshots. */

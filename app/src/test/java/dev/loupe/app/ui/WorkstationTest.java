@@ -8,7 +8,6 @@ import dev.loupe.probegen.spec.SpecReader;
 import dev.loupe.testkit.Gate;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
-import javafx.application.Platform;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -42,10 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkstationTest {
     @BeforeAll
     static void startJavaFx() throws Exception {
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Platform.startup(() -> started.complete(null));
-        started.get(30, TimeUnit.SECONDS);
-        Platform.setImplicitExit(false);
+        Fx.start();
     }
 
     @Test
@@ -88,10 +83,7 @@ class WorkstationTest {
         assertQueries(Fx.call(snapshot::tables), expected);
         assertGoroutineLink(snapshot);
         assertFilters(snapshot, expected, db);
-        Fx.call(() -> {
-            stage.close();
-            return null;
-        });
+        Fx.run(stage::close);
     }
 
     @Test
@@ -101,7 +93,7 @@ class WorkstationTest {
             Stage stage = Fx.call(Stage::new);
             Path history = dir.resolve("history");
             Workstation w = Fx.call(() -> new Workstation(stage, history));
-            Tab tab = w.capture(List.of((int) t.pid())).get(120, TimeUnit.SECONDS);
+            Tab tab = Fx.call(() -> w.capture(List.of((int) t.pid()), null)).get(120, TimeUnit.SECONDS);
             try (var files = Files.list(history)) {
                 List<Path> taken = files.toList();
                 assertEquals(1, taken.size(), taken.toString());
@@ -123,10 +115,7 @@ class WorkstationTest {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> w.export(tab, Export.Format.folded, dir.resolve("no/such/dir/x.txt")).get(60, TimeUnit.SECONDS));
             assertTrue(Fx.call(w::status).startsWith("Cannot write there: NoSuchFileException"), Fx.call(w::status) + " " + e);
-            Fx.call(() -> {
-                stage.close();
-                return null;
-            });
+            Fx.run(stage::close);
         }
     }
 
@@ -141,10 +130,7 @@ class WorkstationTest {
         assertEquals(dir + " is a directory, not a snapshot file", Fx.call(w::status));
         assertEquals(0, Fx.call(w::tabs).size());
         assertTrue(!Fx.call(w::status).contains("\n") && e.getCause() != null);
-        Fx.call(() -> {
-            stage.close();
-            return null;
-        });
+        Fx.run(stage::close);
     }
 
     /** The flame graph against the file's own groups: widths, hover, zoom and back, search and its share. */
