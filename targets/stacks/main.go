@@ -233,11 +233,51 @@ func setUp() error {
 	return nil
 }
 
+// The branches: with -branches, each repeatable goroutine's chain hangs
+// below a path of these, so that a snapshot has many distinct stacks.
+//
+//go:noinline
+func branch0(path, depth int, leaf func()) { descend(path, depth, leaf) }
+
+//go:noinline
+func branch1(path, depth int, leaf func()) { descend(path, depth, leaf) }
+
+//go:noinline
+func branch2(path, depth int, leaf func()) { descend(path, depth, leaf) }
+
+//go:noinline
+func branch3(path, depth int, leaf func()) { descend(path, depth, leaf) }
+
+// descend calls leaf below depth more branches, the next one path's lowest
+// base-4 digit.
+//
+//go:noinline
+func descend(path, depth int, leaf func()) {
+	if depth == 0 {
+		leaf()
+		return
+	}
+	next := [...]func(int, int, func()){branch0, branch1, branch2, branch3}[path%4]
+	next(path/4, depth-1, leaf)
+}
+
+// branched returns the entry of the i-th goroutine with -branches levels:
+// the repeatable kinds below 1 to levels branches, the path and its depth
+// taken from the goroutine's index among those of its kind.
+func branched(i, levels int) func() {
+	leaf := kindOf(i)
+	if levels == 0 || i < len(kinds) {
+		return leaf
+	}
+	j := (i - len(kinds)) / repeatableKinds
+	return func() { descend(j/levels, 1+j%levels, leaf) }
+}
+
 // spawn starts n goroutines and returns once each is about to block.
-func spawn(n int) {
+func spawn(n, levels int) {
 	parked.Add(n)
 	for i := range n {
-		go kindOf(i)()
+		go branched(i, levels)()
 	}
 	parked.Wait()
 	// Done comes right before the blocking call; give the last goroutines a
@@ -415,9 +455,13 @@ func main() {
 	httpAddr := flag.String("http", "", "serve GET /stacks on this address, e.g. 127.0.0.1:0")
 	withClock := flag.Bool("clock", false, "run a clock loop that measures stalls; SIGUSR2 reports them")
 	holderCount := flag.Int("holders", 0, "also park this many goroutines in main.holdA ... main.holdE, each with 5 live variables")
+	levels := flag.Int("branches", 0, "run the repeatable chains below 1 to this many levels of main.branch0 ... main.branch3 (0 to 8)")
 	flag.Parse()
 	if *n < 1 || *n > maxGoroutines {
 		log.Fatalf("-n must be between 1 and %d", maxGoroutines)
+	}
+	if *levels < 0 || *levels > 8 {
+		log.Fatal("-branches must be between 0 and 8")
 	}
 
 	// Catch the signals first: SIGUSR1/2 would otherwise kill the process.
@@ -427,7 +471,7 @@ func main() {
 	if err := setUp(); err != nil {
 		log.Fatal(err)
 	}
-	spawn(*n)
+	spawn(*n, *levels)
 	if *holderCount > 0 {
 		spawnHolders(*holderCount)
 	}
