@@ -39,7 +39,8 @@ public final class HeapFootprint {
         }
     }
 
-    private static long usedAfterGc() {
+    /** The heap in use once collections have freed what they can. */
+    static long usedAfterGc() {
         var memory = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
         // A few full collections (System.gc() is a synchronous full GC on G1): later ones free what earlier ones left.

@@ -46,6 +46,8 @@ final class FlameGraphView extends BorderPane {
     FlameGraphView(FlameTree.Node root) {
         this.root = root;
         this.zoomed = root;
+        canvas.setId("flame-graph");
+        search.setId("flame-search");
         search.setPromptText("Search functions");
         search.setPrefColumnCount(24);
         search.textProperty().addListener((o, was, is) -> redraw());

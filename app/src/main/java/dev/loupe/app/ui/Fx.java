@@ -7,15 +7,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Work handed to the JavaFX thread from another one, waited for. */
-final class Fx {
+/** Work handed to the JavaFX thread from another one, waited for (by the tests and the benchmarks too). */
+public final class Fx {
     private Fx() {}
 
     /**
      * Starts JavaFX unless it runs already (a test JVM runs several windows' tests in turn); true when this call
      * started it, and so should end it.
      */
-    static boolean start() throws Exception {
+    public static boolean start() throws Exception {
         CompletableFuture<Void> started = new CompletableFuture<>();
         try {
             Platform.startup(() -> started.complete(null));
@@ -28,7 +28,7 @@ final class Fx {
     }
 
     /** {@code r} on the JavaFX thread, waited for (within a minute). */
-    static void run(Runnable r) throws Exception {
+    public static void run(Runnable r) throws Exception {
         call(() -> {
             r.run();
             return null;
@@ -36,7 +36,7 @@ final class Fx {
     }
 
     /** {@code c} on the JavaFX thread, its result or what it threw (within a minute). */
-    static <T> T call(Callable<T> c) throws Exception {
+    public static <T> T call(Callable<T> c) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {
             try {

@@ -43,6 +43,7 @@ final class SnapshotView extends BorderPane {
         this.groups = groups;
         this.withData = withData;
         this.tables = new TablesView(snapshot);
+        text.setId("goroutine-filter");
         text.setPromptText("Function or package");
         text.setPrefColumnCount(22);
         TreeSet<String> states = new TreeSet<>();

@@ -1,0 +1,164 @@
+package dev.loupe.benchmarks;
+
+import dev.loupe.agent.LocalAgent;
+import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.app.ui.Fx;
+import dev.loupe.app.ui.Workstation;
+import dev.loupe.probegen.SnapshotProgram;
+import dev.loupe.testkit.GoBuild;
+import dev.loupe.testkit.RunningTarget;
+import javafx.application.Platform;
+import javafx.geometry.Point2D;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.control.TextField;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.stage.Stage;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The workstation with a snapshot of many goroutines open (issue "The workstation": 100,000 goroutines open to the
+ * first paint within 1 s, a flame graph repaint ≤ 16 ms after the first layout, filtering ≤ 200 ms, under 1 GB of
+ * heap). The snapshot is a real one of {@code targets/stacks -branches 5} (thousands of distinct stacks); the window
+ * is the real one, on JavaFX's headless platform rendered in software, driven through its controls: each round opens
+ * the file in a new window, types searches into the flame graph, clicks its top box, types filters and clears them.
+ * Needs root. Prints a Markdown table; ./run-benchmarks runs it with {@code -Xmx1g}, so that the heap must fit.
+ *
+ * <p>Usage: {@code WorkstationBenchmark [ROUNDS] [N]}, default 5 rounds of 100,000 goroutines. JavaFX starts (and
+ * ends) once per JVM, so call {@link #run} once.
+ */
+public final class WorkstationBenchmark {
+    static final int BRANCHES = 5;
+    private static final List<String> SEARCHES = List.of("branch1", "sync", "main.descend", "");
+    private static final int REPAINTS = 10;
+    private static final List<String> FILTERS = List.of("branch2", "sync", "chanrecv");
+    private static final int WAIT_SECONDS = 120;
+
+    private WorkstationBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int goroutines = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        run(rounds, goroutines, System.out);
+    }
+
+    /** Measures {@code rounds} rounds on a snapshot of {@code goroutines} parked goroutines; prints the table to {@code out}. */
+    public static void run(int rounds, int goroutines, PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory("loupe-workstation");
+        Path db = dir.resolve("stacks.db");
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"),
+                List.of("-n", Integer.toString(goroutines), "-branches", Integer.toString(BRANCHES)), Duration.ofSeconds(WAIT_SECONDS))) {
+            Snapshotter.Options options = new Snapshotter.Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 256 << 20, Duration.ofSeconds(5));
+            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db);
+        }
+        System.setProperty("glass.platform", "Headless");
+        System.setProperty("prism.order", "sw");
+        boolean ours = Fx.start();
+        List<Long> opens = new ArrayList<>();
+        List<Long> repaints = new ArrayList<>();
+        List<Long> zooms = new ArrayList<>();
+        List<Long> filters = new ArrayList<>();
+        List<Long> clears = new ArrayList<>();
+        long heap = 0;
+        String opened = "";
+        try {
+            for (int r = 0; r < rounds; r++) {
+                Stage stage = Fx.call(Stage::new);
+                Workstation w = Fx.call(() -> new Workstation(stage, dir.resolve("history")));
+                Scene scene = Fx.call(stage::getScene);
+                CompletableFuture<Long> painted = Fx.call(() -> drawn(scene, null));
+                long start = System.nanoTime();
+                w.open(db).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                opens.add(painted.get(WAIT_SECONDS, TimeUnit.SECONDS) - start);
+                opened = Fx.call(w::status);
+                heap = Math.max(heap, HeapFootprint.usedAfterGc());
+                for (int i = 0; i < REPAINTS; i++) {
+                    for (String s : SEARCHES) {
+                        repaints.add(Fx.call(() -> timed(() -> ((TextField) scene.lookup("#flame-search")).setText(s))));
+                    }
+                    zooms.add(Fx.call(() -> timed(() -> clickTopBox(scene))));
+                }
+                for (String f : FILTERS) {
+                    filters.add(filter(scene, f));
+                    clears.add(filter(scene, ""));
+                }
+                Fx.run(stage::close);
+            }
+        } finally {
+            if (ours) {
+                Platform.exit();
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        out.println("| snapshot | open → first paint | flame graph repaint (search) | zoom (click: layout + repaint)"
+                + " | filter typed → views drawn | filter cleared → views drawn | heap used, snapshot open |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        out.printf("| %s | %s | %s | %s | %s | %s | %.1f MB |%n", opened, ms(median(opens)), ms(median(repaints)), ms(median(zooms)),
+                ms(median(filters)), ms(median(clears)), heap / 1e6);
+    }
+
+    /**
+     * Completes, with the time, at the end of the first layout pulse in which the scene's flame graph is a canvas
+     * other than {@code previous} that has been drawn (it is sized when drawn). On the JavaFX thread.
+     */
+    private static CompletableFuture<Long> drawn(Scene scene, Node previous) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        Runnable check = () -> {
+            if (scene.lookup("#flame-graph") instanceof Canvas c && c != previous && c.getHeight() > 0) {
+                done.complete(System.nanoTime());
+            }
+        };
+        scene.addPostLayoutPulseListener(check);
+        done.whenComplete((t, e) -> scene.removePostLayoutPulseListener(check));
+        return done;
+    }
+
+    /** Types {@code text} into the goroutine filter: the time until both views are drawn anew. */
+    private static long filter(Scene scene, String text) throws Exception {
+        long[] start = new long[1];
+        CompletableFuture<Long> painted = Fx.call(() -> {
+            CompletableFuture<Long> d = drawn(scene, scene.lookup("#flame-graph"));
+            start[0] = System.nanoTime();
+            ((TextField) scene.lookup("#goroutine-filter")).setText(text);
+            return d;
+        });
+        return painted.get(WAIT_SECONDS, TimeUnit.SECONDS) - start[0];
+    }
+
+    /** A click on the flame graph's top box, the node zoomed into: it is laid out and drawn again. */
+    private static void clickTopBox(Scene scene) {
+        Canvas c = (Canvas) scene.lookup("#flame-graph");
+        Point2D at = c.localToScene(c.getWidth() / 2, 5);
+        c.fireEvent(new MouseEvent(MouseEvent.MOUSE_CLICKED, at.getX(), at.getY(), at.getX(), at.getY(), MouseButton.PRIMARY, 1,
+                false, false, false, false, true, false, false, true, false, true, null));
+    }
+
+    private static long timed(Runnable r) {
+        long start = System.nanoTime();
+        r.run();
+        return System.nanoTime() - start;
+    }
+
+    private static long median(List<Long> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.2f ms", nanos / 1e6);
+    }
+}
