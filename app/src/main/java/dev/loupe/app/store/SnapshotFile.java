@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,64 +85,83 @@ public final class SnapshotFile implements AutoCloseable {
                              Map<String, Integer> states, Long longestWaitNs, boolean truncated,
                              List<Long> goids, List<Frame> frames, List<String> goidStates) {}
 
-    /** Goroutines grouped by process and identical stack, largest group first. */
+    /**
+     * Goroutines grouped by process and identical stack, largest group first. Opening a file reads them, so a row per
+     * goroutine holds only what differs between goroutines (a process's and a stack's own columns are read once each),
+     * and each text is kept once however many rows repeat it.
+     */
     public List<StackGroup> stackGroups() {
-        String sql = """
-                SELECT g.process_id, p.exe_path, g.stack_id, g.goid, g.status, g.wait_reason,
-                       p.capture_time_ns - g.wait_since_ns AS waited, s.truncated, p.pid
-                FROM goroutines g JOIN processes p USING (process_id) LEFT JOIN stacks s USING (stack_id)
-                ORDER BY g.process_id, g.stack_id, g.goid""";
-        record Key(long processId, long stackId) {}
-        Map<Key, List<Object[]>> rows = new LinkedHashMap<>();
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            while (r.next()) {
-                Key k = new Key(r.getLong(1), r.getLong(3));
-                Long waited = r.getObject(7) == null ? null : r.getLong(7);
-                rows.computeIfAbsent(k, x -> new ArrayList<>()).add(new Object[] {
-                        r.getString(2), r.getLong(4), state(r.getString(5), r.getString(6)), waited, r.getInt(8) != 0, r.getInt(9)});
+        record Process(String exePath, int pid) {}
+        Map<String, String> texts = new HashMap<>();
+        try {
+            Map<Long, List<Frame>> frames = allFrames(texts);
+            Set<Long> truncated = new HashSet<>();
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT stack_id FROM stacks WHERE truncated")) {
+                while (r.next()) {
+                    truncated.add(r.getLong(1));
+                }
             }
-            List<StackGroup> groups = new ArrayList<>();
-            for (var e : rows.entrySet()) {
-                Map<String, Integer> states = new LinkedHashMap<>();
+            Map<Long, Process> processes = new HashMap<>();
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT process_id, exe_path, pid FROM processes")) {
+                while (r.next()) {
+                    processes.put(r.getLong(1), new Process(r.getString(2), r.getInt(3)));
+                }
+            }
+            // The state as Go prints it: the wait reason when waiting, else the status.
+            String sql = """
+                    SELECT g.process_id, g.stack_id, g.goid, coalesce(nullif(g.wait_reason, ''), g.status),
+                           p.capture_time_ns - g.wait_since_ns
+                    FROM goroutines g JOIN processes p USING (process_id) ORDER BY g.process_id, g.stack_id, g.goid""";
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+                List<StackGroup> groups = new ArrayList<>();
                 List<Long> goids = new ArrayList<>();
                 List<String> goidStates = new ArrayList<>();
-                Long longest = null;
-                for (Object[] row : e.getValue()) {
-                    goids.add((Long) row[1]);
-                    goidStates.add((String) row[2]);
-                    states.merge((String) row[2], 1, Integer::sum);
-                    Long w = (Long) row[3];
-                    if (w != null && (longest == null || w > longest)) {
-                        longest = w;
-                    }
+                // The rows come group after group: a group ends where the next one's first row is.
+                boolean more = r.next();
+                while (more) {
+                    long processId = r.getLong(1);
+                    long stackId = r.getLong(2);
+                    Process p = processes.get(processId);
+                    Map<String, Integer> states = new LinkedHashMap<>();
+                    Long longest = null;
+                    do {
+                        String state = texts.computeIfAbsent(r.getString(4), x -> x);
+                        goids.add(r.getLong(3));
+                        goidStates.add(state);
+                        states.merge(state, 1, Integer::sum);
+                        long waited = r.getLong(5);
+                        if (!r.wasNull() && (longest == null || waited > longest)) {
+                            longest = waited;
+                        }
+                        more = r.next();
+                    } while (more && r.getLong(1) == processId && r.getLong(2) == stackId);
+                    groups.add(new StackGroup(processId, p.pid(), p.exePath(), stackId, goids.size(), states, longest,
+                            truncated.contains(stackId), List.copyOf(goids), frames.getOrDefault(stackId, List.of()),
+                            List.copyOf(goidStates)));
+                    goids.clear();
+                    goidStates.clear();
                 }
-                Object[] first = e.getValue().getFirst();
-                groups.add(new StackGroup(e.getKey().processId(), (Integer) first[5], (String) first[0], e.getKey().stackId(), goids.size(),
-                        states, longest, (Boolean) first[4], goids, frames(e.getKey().stackId()), goidStates));
+                groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
+                        : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
+                return groups;
             }
-            groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
-                    : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
-            return groups;
         } catch (SQLException e) {
             throw failure(e);
         }
     }
 
-    /** The frames of stack {@code stackId}, innermost first. */
-    public List<Frame> frames(long stackId) {
-        try (PreparedStatement p = db.prepareStatement(
-                "SELECT function, file, line, pc, inlined FROM frames WHERE stack_id = ? ORDER BY depth")) {
-            p.setLong(1, stackId);
-            List<Frame> out = new ArrayList<>();
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    out.add(new Frame(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4), r.getInt(5) != 0));
-                }
+    /** Every stack's frames, innermost first, by stack id; {@code texts} keeps each function and file name once. */
+    private Map<Long, List<Frame>> allFrames(Map<String, String> texts) throws SQLException {
+        Map<Long, List<Frame>> out = new HashMap<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT stack_id, function, file, line, pc, inlined FROM frames ORDER BY stack_id, depth")) {
+            while (r.next()) {
+                String file = r.getString(3);
+                out.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(new Frame(texts.computeIfAbsent(r.getString(2), x -> x),
+                        file == null ? null : texts.computeIfAbsent(file, x -> x), r.getInt(4), r.getLong(5), r.getInt(6) != 0));
             }
-            return out;
-        } catch (SQLException e) {
-            throw failure(e);
         }
+        return out;
     }
 
     /**
@@ -331,11 +351,6 @@ public final class SnapshotFile implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(db);
-    }
-
-    /** Go's way of printing a goroutine's state: the wait reason when waiting, else the status. */
-    private static String state(String status, String waitReason) {
-        return waitReason == null || waitReason.isEmpty() ? status : waitReason;
     }
 
     private StoreException failure(SQLException e) {
