@@ -84,12 +84,12 @@ public final class CaptureBenchmark {
                 mbPerSecond);
     }
 
-    private static <T> long median(List<T> values, ToLongFunction<T> f) {
+    static <T> long median(List<T> values, ToLongFunction<T> f) {
         long[] sorted = values.stream().mapToLong(f).sorted().toArray();
         return sorted[sorted.length / 2];
     }
 
-    private static String ms(long nanos) {
+    static String ms(long nanos) {
         return String.format("%.3f ms", nanos / 1e6);
     }
 }

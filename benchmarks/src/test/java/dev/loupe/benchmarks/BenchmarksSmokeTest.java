@@ -66,7 +66,7 @@ class BenchmarksSmokeTest {
         WorkstationBenchmark.run(1, 2_000, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         List<String> rows = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("| stacks.db: ")).toList();
         assertEquals(1, rows.size(), "one result row: " + bytes);
-        List<String> figures = List.of(rows.getFirst().split("\\|")).subList(2, 8);
+        List<String> figures = List.of(rows.getFirst().split("\\|")).subList(2, 9);
         assertTrue(figures.stream().allMatch(f -> f.matches(" \\d+\\.\\d+ (ms|MB) ") && !f.matches(" 0\\.0+ .*")),
                 "every figure measured: " + rows);
     }

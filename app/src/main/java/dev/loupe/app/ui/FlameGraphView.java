@@ -17,8 +17,11 @@ import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A flame graph of a snapshot's goroutines, drawn on a Canvas: the node zoomed into spans the width, its
@@ -30,6 +33,11 @@ final class FlameGraphView extends BorderPane {
     static final double ROW = 20;
     private static final double MIN_WIDTH = 0.5;
     private static final Font FONT = Font.font("System", 12);
+    private static final Color HIT = Color.web("#d63384");
+    private static final Color TEXT = Color.web("#1f2328");
+    /** Each kind's fill; dimmed, the fill of the frames a search does not match. */
+    private static final Map<FlameTree.Kind, Color> FILLS = fills(false);
+    private static final Map<FlameTree.Kind, Color> DIMMED = fills(true);
 
     private final FlameTree.Node root;
     private final Canvas canvas = new Canvas();
@@ -39,6 +47,9 @@ final class FlameGraphView extends BorderPane {
     private final Label hover = new Label(" ");
     /** The rectangles drawn, for hit-testing: x, y, width of each node. */
     private final List<Box> boxes = new ArrayList<>();
+    /** Each name's width in the font: measuring text is what drawing a box's label costs most. */
+    private final Map<String, Double> textWidths = new HashMap<>();
+    private final Text measure = new Text();
     private FlameTree.Node zoomed;
 
     private record Box(double x, double y, double width, FlameTree.Node node) {}
@@ -50,7 +61,7 @@ final class FlameGraphView extends BorderPane {
         search.setId("flame-search");
         search.setPromptText("Search functions");
         search.setPrefColumnCount(24);
-        search.textProperty().addListener((o, was, is) -> redraw());
+        search.textProperty().addListener((o, was, is) -> paint());
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox top = new HBox(8, breadcrumb, gap, share, search);
@@ -61,6 +72,7 @@ final class FlameGraphView extends BorderPane {
         scroll.setFitToWidth(true);
         canvas.widthProperty().bind(scroll.widthProperty().subtract(16));
         canvas.widthProperty().addListener((o, was, is) -> redraw());
+        measure.setFont(FONT);
         canvas.setOnMouseMoved(e -> {
             FlameTree.Node n = nodeAt(e.getX(), e.getY());
             hover.setText(n == null ? " " : describe(n));
@@ -131,29 +143,32 @@ final class FlameGraphView extends BorderPane {
         return null;
     }
 
+    /** Lays the boxes out anew (the zoom or the width changed), then paints them. */
     private void redraw() {
+        boxes.clear();
+        double width = canvas.getWidth();
+        if (width > 0) {
+            layout(zoomed, 0, width, 0);
+            canvas.setHeight((boxes.stream().mapToInt(b -> (int) (b.y() / ROW)).max().orElse(0) + 1) * ROW);
+        }
+        paint();
+    }
+
+    /** Paints the boxes laid out, highlighting the search's matches: all a new search needs. */
+    private void paint() {
         String text = search.getText() == null ? "" : search.getText().toLowerCase(Locale.ROOT);
         int matching = FlameTree.matching(zoomed, text);
         share.setText(text.isEmpty() ? "" : String.format(Locale.ROOT, "%d of %d goroutines (%.1f%%)", matching, zoomed.count,
                 100.0 * matching / Math.max(1, zoomed.count)));
-        boxes.clear();
-        double width = canvas.getWidth();
-        if (width <= 0) {
-            return;
-        }
-        layout(zoomed, 0, width, 0);
-        double height = (boxes.stream().mapToInt(b -> (int) (b.y() / ROW)).max().orElse(0) + 1) * ROW;
-        canvas.setHeight(height);
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.clearRect(0, 0, width, height);
+        g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
         g.setFont(FONT);
         for (Box b : boxes) {
             boolean hit = FlameTree.matches(b.node(), text);
-            Color fill = colour(b.node().kind);
-            g.setFill(text.isEmpty() || hit ? (hit ? Color.web("#d63384") : fill) : fill.desaturate().deriveColor(0, 1, 1, 0.35));
+            g.setFill(hit ? HIT : text.isEmpty() ? FILLS.get(b.node().kind) : DIMMED.get(b.node().kind));
             g.fillRect(b.x(), b.y(), Math.max(1, b.width() - 1), ROW - 1);
             if (b.width() > 24) {
-                g.setFill(Color.web("#1f2328"));
+                g.setFill(TEXT);
                 g.fillText(clip(b.node().name, b.width() - 6), b.x() + 3, b.y() + ROW - 6);
             }
         }
@@ -173,23 +188,30 @@ final class FlameGraphView extends BorderPane {
         }
     }
 
-    private static Color colour(FlameTree.Kind kind) {
-        return switch (kind) {
-            case ROOT, PROCESS -> Color.web("#d0d7de");
-            case RUNTIME -> Color.web("#9ec5fe");
-            case STANDARD_LIBRARY -> Color.web("#a3cfbb");
-            case PROGRAM -> Color.web("#ffc078");
-        };
+    private static Map<FlameTree.Kind, Color> fills(boolean dimmed) {
+        Map<FlameTree.Kind, Color> out = new EnumMap<>(FlameTree.Kind.class);
+        for (FlameTree.Kind kind : FlameTree.Kind.values()) {
+            Color fill = switch (kind) {
+                case ROOT, PROCESS -> Color.web("#d0d7de");
+                case RUNTIME -> Color.web("#9ec5fe");
+                case STANDARD_LIBRARY -> Color.web("#a3cfbb");
+                case PROGRAM -> Color.web("#ffc078");
+            };
+            out.put(kind, dimmed ? fill.desaturate().deriveColor(0, 1, 1, 0.35) : fill);
+        }
+        return out;
     }
 
     /** As much of {@code s} as fits in {@code width}, with an ellipsis when cut. */
-    private static String clip(String s, double width) {
-        Text t = new Text(s);
-        t.setFont(FONT);
-        if (t.getLayoutBounds().getWidth() <= width) {
+    private String clip(String s, double width) {
+        double full = textWidths.computeIfAbsent(s, x -> {
+            measure.setText(x);
+            return measure.getLayoutBounds().getWidth();
+        });
+        if (full <= width) {
             return s;
         }
-        int n = (int) Math.max(0, s.length() * width / t.getLayoutBounds().getWidth()) - 1;
+        int n = (int) Math.max(0, s.length() * width / full) - 1;
         return n <= 0 ? "" : s.substring(0, n) + "\u2026";
     }
 }

@@ -22,15 +22,20 @@ final class FlameTree {
     /** A node: its function (or process), one of its frames' file:line, and the goroutines through it. */
     static final class Node {
         final String name;
+        /** The name in lower case, for case-blind searches on every keystroke. */
+        final String lowerCaseName;
         final String location;
         final Kind kind;
         final Node parent;
         final int depth;
         int count;
         private final Map<String, Node> children = new LinkedHashMap<>();
+        /** The children in order, made once the tree is built: each redraw walks them. */
+        private List<Node> ordered;
 
         private Node(String name, String location, Kind kind, Node parent) {
             this.name = name;
+            this.lowerCaseName = name.toLowerCase(Locale.ROOT);
             this.location = location;
             this.kind = kind;
             this.parent = parent;
@@ -38,11 +43,18 @@ final class FlameTree {
         }
 
         List<Node> children() {
-            return List.copyOf(children.values());
+            if (ordered == null) {
+                ordered = List.copyOf(children.values());
+            }
+            return ordered;
         }
 
         private Node child(String name, String location, Kind kind) {
             return children.computeIfAbsent(name, n -> new Node(name, location, kind, this));
+        }
+
+        private Node child(Frame f) {
+            return children.computeIfAbsent(f.function(), n -> new Node(n, f.file() + ":" + f.line(), kind(n), this));
         }
 
         /** From the root down to this node. */
@@ -64,7 +76,7 @@ final class FlameTree {
             Node at = root.child(GoroutineProfile.processName(g), g.exePath() == null ? "" : g.exePath(), Kind.PROCESS);
             at.count += g.count();
             for (Frame f : g.frames().reversed()) {
-                at = at.child(f.function(), f.file() + ":" + f.line(), kind(f.function()));
+                at = at.child(f);
                 at.count += g.count();
             }
         }
@@ -87,14 +99,14 @@ final class FlameTree {
             return n.count;
         }
         int sum = 0;
-        for (Node c : n.children.values()) {
+        for (Node c : n.children()) {
             sum += count(c, needle);
         }
         return sum;
     }
 
     static boolean matches(Node n, String lowerCaseText) {
-        return !lowerCaseText.isEmpty() && n.kind != Kind.ROOT && n.name.toLowerCase(Locale.ROOT).contains(lowerCaseText);
+        return !lowerCaseText.isEmpty() && n.kind != Kind.ROOT && n.lowerCaseName.contains(lowerCaseText);
     }
 
     /** The runtime's own packages, the rest of the standard library (no dot in its first path element), the program's. */

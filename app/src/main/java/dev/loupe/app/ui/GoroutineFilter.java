@@ -4,6 +4,7 @@ import dev.loupe.app.store.SnapshotFile.StackGroup;
 import dev.loupe.decoder.Frame;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,10 +32,17 @@ record GoroutineFilter(String text, String state, boolean hideRuntime, boolean o
      */
     List<StackGroup> apply(List<StackGroup> groups, Set<List<Long>> withData) {
         String needle = text.toLowerCase(Locale.ROOT);
+        // Stacks share their functions: each is matched once.
+        Map<String, Boolean> matched = new HashMap<>();
         List<StackGroup> out = new ArrayList<>();
         for (StackGroup g : groups) {
-            if (!needle.isEmpty() && g.frames().stream().noneMatch(f -> f.function().toLowerCase(Locale.ROOT).contains(needle))
+            if (!needle.isEmpty() && g.frames().stream().noneMatch(f -> matched.computeIfAbsent(f.function(),
+                    function -> function.toLowerCase(Locale.ROOT).contains(needle)))
                     || hideRuntime && isRuntimeGoroutine(g.frames())) {
+                continue;
+            }
+            if (state == null && !onlyWithData) {
+                out.add(g);
                 continue;
             }
             List<Long> goids = new ArrayList<>();

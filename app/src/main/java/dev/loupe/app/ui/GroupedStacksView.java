@@ -9,12 +9,12 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.ObservableList;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeTableColumn;
 import javafx.scene.control.TreeTableView;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Goroutines grouped by identical stack, largest group first: a row per group (count, states and wait reasons,
@@ -59,7 +59,7 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
         where.setPrefWidth(420);
         getColumns().setAll(List.of(count, what, wait, where));
         TreeItem<Row> root = new TreeItem<>();
-        root.getChildren().setAll(groups.stream().map(GroupedStacksView::item).collect(Collectors.toList()));
+        root.getChildren().setAll(groups.stream().<TreeItem<Row>>map(GroupItem::new).toList());
         setRoot(root);
         setShowRoot(false);
         setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -74,9 +74,30 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
         return selectedGoroutine;
     }
 
-    private static TreeItem<Row> item(StackGroup g) {
-        TreeItem<Row> item = new TreeItem<>(new Row(g, null));
-        item.getChildren().setAll(g.goids().stream().map(goid -> new TreeItem<>(new Row(g, goid))).toList());
-        return item;
+    /**
+     * A group's row, whose goroutines' rows are made when first asked for (on expanding it): a snapshot's 100,000
+     * goroutines are not 100,000 rows up front, nor again on every filter.
+     */
+    private static final class GroupItem extends TreeItem<Row> {
+        private boolean made;
+
+        GroupItem(StackGroup g) {
+            super(new Row(g, null));
+        }
+
+        @Override
+        public boolean isLeaf() {
+            return false;
+        }
+
+        @Override
+        public ObservableList<TreeItem<Row>> getChildren() {
+            if (!made) {
+                made = true;
+                StackGroup g = getValue().group();
+                super.getChildren().setAll(g.goids().stream().map(goid -> new TreeItem<>(new Row(g, goid))).toList());
+            }
+            return super.getChildren();
+        }
     }
 }
