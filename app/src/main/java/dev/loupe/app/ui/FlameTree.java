@@ -5,6 +5,7 @@ import dev.loupe.app.store.SnapshotFile.StackGroup;
 import dev.loupe.decoder.Frame;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,9 +72,12 @@ final class FlameTree {
 
     static Node of(List<StackGroup> groups) {
         Node root = new Node("all goroutines", "", Kind.ROOT, null);
+        // A process's node, by its id in the file: its name is worked out once, not for each of its stacks.
+        Map<Long, Node> processes = new HashMap<>();
         for (StackGroup g : groups) {
             root.count += g.count();
-            Node at = root.child(GoroutineProfile.processName(g), g.exePath() == null ? "" : g.exePath(), Kind.PROCESS);
+            Node at = processes.computeIfAbsent(g.processId(), id -> root.child(GoroutineProfile.processName(g),
+                    g.exePath() == null ? "" : g.exePath(), Kind.PROCESS));
             at.count += g.count();
             for (Frame f : g.frames().reversed()) {
                 at = at.child(f);

@@ -42,7 +42,8 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
     /** The goroutine selected: the process's id in the file and the goid; null when nothing is. */
     private final ObjectProperty<long[]> selectedGoroutine = new SimpleObjectProperty<>();
 
-    GroupedStacksView(List<StackGroup> groups) {
+    /** Empty until {@link #show}. */
+    GroupedStacksView() {
         TreeTableColumn<Row, Integer> count = new TreeTableColumn<>("Goroutines");
         count.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().getValue().goid() == null
                 ? c.getValue().getValue().group().count() : null));
@@ -58,9 +59,6 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
         where.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().where()));
         where.setPrefWidth(420);
         getColumns().setAll(List.of(count, what, wait, where));
-        TreeItem<Row> root = new TreeItem<>();
-        root.getChildren().setAll(groups.stream().<TreeItem<Row>>map(GroupItem::new).toList());
-        setRoot(root);
         setShowRoot(false);
         setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         getSelectionModel().selectedItemProperty().addListener((o, was, is) -> {
@@ -68,6 +66,13 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
             selectedGoroutine.set(r == null ? null
                     : new long[] {r.group().processId(), r.goid() != null ? r.goid() : r.group().goids().getFirst()});
         });
+    }
+
+    /** Shows {@code groups}, nothing selected; a new filter's in the same control, its cells and styles kept. */
+    void show(List<StackGroup> groups) {
+        TreeItem<Row> root = new TreeItem<>();
+        root.getChildren().setAll(groups.stream().<TreeItem<Row>>map(GroupItem::new).toList());
+        setRoot(root);
     }
 
     ReadOnlyObjectProperty<long[]> selectedGoroutine() {

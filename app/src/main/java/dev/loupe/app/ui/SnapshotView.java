@@ -1,9 +1,12 @@
 package dev.loupe.app.ui;
 
 import dev.loupe.app.store.SnapshotFile;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.SplitPane;
@@ -35,8 +38,8 @@ final class SnapshotView extends BorderPane {
     private final ChoiceBox<String> state = new ChoiceBox<>();
     private final CheckBox hideRuntime = new CheckBox("Hide runtime goroutines");
     private final CheckBox onlyWithData = new CheckBox("Only with captured data");
+    private final GroupedStacksView stacks = new GroupedStacksView();
     private FlameGraphView flame;
-    private GroupedStacksView stacks;
 
     SnapshotView(OpenSnapshot snapshot, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData) {
         this.snapshot = snapshot;
@@ -72,8 +75,18 @@ final class SnapshotView extends BorderPane {
         HBox bar = new HBox(12, text, state, hideRuntime, onlyWithData);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
-        grouped.getItems().setAll(new GroupedStacksView(List.of()), detail);
-        TabPane views = new TabPane(flameTab, new Tab("Grouped stacks", grouped), new Tab("Tables", tables));
+        grouped.getItems().setAll(stacks, detail);
+        grouped.setDividerPositions(0.6);
+        stacks.selectedGoroutine().addListener((o, was, is) -> {
+            if (is != null) {
+                showDetail(is);
+            }
+        });
+        Tab groupedTab = new Tab("Grouped stacks");
+        Tab tablesTab = new Tab("Tables");
+        showWhenSelected(groupedTab, grouped);
+        showWhenSelected(tablesTab, tables);
+        TabPane views = new TabPane(flameTab, groupedTab, tablesTab);
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
         tables.setOnGoroutine(g -> {
@@ -120,13 +133,23 @@ final class SnapshotView extends BorderPane {
                 hideRuntime.isSelected(), onlyWithData.isSelected()).apply(groups, withData);
         flame = new FlameGraphView(FlameTree.of(shown));
         flameTab.setContent(flame);
-        stacks = new GroupedStacksView(shown);
-        stacks.selectedGoroutine().addListener((o, was, is) -> {
-            if (is != null) {
-                showDetail(is);
+        stacks.show(shown);
+    }
+
+    /**
+     * {@code tab} shows {@code content} from when it is first selected: until then the content is not in the scene, so
+     * styling and laying it out are not on the way to the first paint, nor to a filter's.
+     */
+    private static void showWhenSelected(Tab tab, Node content) {
+        ChangeListener<Boolean> selected = new ChangeListener<>() {
+            @Override
+            public void changed(ObservableValue<? extends Boolean> o, Boolean was, Boolean is) {
+                if (is) {
+                    tab.setContent(content);
+                    tab.selectedProperty().removeListener(this);
+                }
             }
-        });
-        grouped.getItems().set(0, stacks);
-        grouped.setDividerPositions(0.6);
+        };
+        tab.selectedProperty().addListener(selected);
     }
 }
