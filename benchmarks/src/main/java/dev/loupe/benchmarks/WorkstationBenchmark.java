@@ -9,9 +9,10 @@ import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
 import javafx.application.Platform;
 import javafx.geometry.Point2D;
-import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.canvas.Canvas;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
@@ -23,17 +24,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The workstation with a snapshot of many goroutines open (issue "The workstation": 100,000 goroutines open to the
  * first paint within 1 s, a flame graph repaint ≤ 16 ms after the first layout, filtering ≤ 200 ms, under 1 GB of
  * heap). The snapshot is a real one of {@code targets/stacks -branches 5} (thousands of distinct stacks); the window
  * is the real one, on JavaFX's headless platform rendered in software, driven through its controls: each round opens
- * the file in a new window, types searches into the flame graph, clicks its top box, types filters and clears them.
- * Needs root. Prints a Markdown table; ./run-benchmarks runs it with {@code -Xmx1g}, so that the heap must fit.
+ * the file in a new window, types searches into the flame graph, clicks its top box, then types filters and clears
+ * them with the flame graph shown and again with the grouped stacks shown. Times on the JavaFX thread end with the
+ * layout pulse that shows the result (or, for a repaint, with the drawing calls); the software renderer's own
+ * rasterising on its thread is not in them. Needs root. Prints a Markdown table; ./run-benchmarks runs it with
+ * {@code -Xmx1g}, so that the heap must fit.
  *
  * <p>Usage: {@code WorkstationBenchmark [ROUNDS] [N]}, default 5 rounds of 100,000 goroutines. JavaFX starts (and
  * ends) once per JVM, so call {@link #run} once.
@@ -68,8 +76,7 @@ public final class WorkstationBenchmark {
         List<Long> opens = new ArrayList<>();
         List<Long> repaints = new ArrayList<>();
         List<Long> zooms = new ArrayList<>();
-        List<Long> filters = new ArrayList<>();
-        List<Long> clears = new ArrayList<>();
+        Map<String, List<Long>> filters = new LinkedHashMap<>();
         long heap = 0;
         String opened = "";
         try {
@@ -77,7 +84,7 @@ public final class WorkstationBenchmark {
                 Stage stage = Fx.call(Stage::new);
                 Workstation w = Fx.call(() -> new Workstation(stage, dir.resolve("history")));
                 Scene scene = Fx.call(stage::getScene);
-                CompletableFuture<Long> painted = Fx.call(() -> drawn(scene, null));
+                CompletableFuture<Long> painted = Fx.call(() -> pulse(scene, () -> flameGraph(scene).getHeight() > 0));
                 long start = System.nanoTime();
                 w.open(db).get(WAIT_SECONDS, TimeUnit.SECONDS);
                 opens.add(painted.get(WAIT_SECONDS, TimeUnit.SECONDS) - start);
@@ -89,9 +96,16 @@ public final class WorkstationBenchmark {
                     }
                     zooms.add(Fx.call(() -> timed(() -> clickTopBox(scene))));
                 }
-                for (String f : FILTERS) {
-                    filters.add(filter(scene, f));
-                    clears.add(filter(scene, ""));
+                for (String view : List.of("Flame graph", "Grouped stacks")) {
+                    Fx.run(() -> {
+                        Tab t = tab(scene, view);
+                        t.getTabPane().getSelectionModel().select(t);
+                    });
+                    for (String f : FILTERS) {
+                        String shown = " (" + view.toLowerCase(Locale.ROOT) + " shown) → views drawn";
+                        filters.computeIfAbsent("filter typed" + shown, k -> new ArrayList<>()).add(filter(scene, f));
+                        filters.computeIfAbsent("filter cleared" + shown, k -> new ArrayList<>()).add(filter(scene, ""));
+                    }
                 }
                 Fx.run(stage::close);
             }
@@ -105,21 +119,31 @@ public final class WorkstationBenchmark {
                 }
             }
         }
-        out.println("| snapshot | open → first paint | the JVM's first open | flame graph repaint (search) | zoom (click: layout + repaint)"
-                + " | filter typed → views drawn | filter cleared → views drawn | heap used, snapshot open |");
-        out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
-        out.printf("| %s | %s | %s | %s | %s | %s | %s | %.1f MB |%n", opened, median(opens), CaptureBenchmark.ms(opens.getFirst()),
-                median(repaints), median(zooms), median(filters), median(clears), heap / 1e6);
+        out.println("| " + opened + " | " + rounds + (rounds == 1 ? " round" : " rounds, median") + " |");
+        out.println("| --- | --- |");
+        out.println("| open → first paint of the flame graph | " + median(opens) + " |");
+        out.println("| the same, the JVM's first open | " + CaptureBenchmark.ms(opens.getFirst()) + " |");
+        out.println("| flame graph repaint (a search typed) | " + median(repaints) + " |");
+        out.println("| flame graph zoom (a click: layout + repaint) | " + median(zooms) + " |");
+        filters.forEach((what, nanos) -> out.println("| " + what + " | " + median(nanos) + " |"));
+        out.printf("| heap used with the file open, after GC (largest of the rounds) | %.1f MB |%n", heap / 1e6);
     }
 
-    /**
-     * Completes, with the time, at the end of the first layout pulse in which the scene's flame graph is a canvas
-     * other than {@code previous} that has been drawn (it is sized when drawn). On the JavaFX thread.
-     */
-    private static CompletableFuture<Long> drawn(Scene scene, Node previous) {
+    private static Canvas flameGraph(Scene scene) {
+        return (Canvas) scene.lookup("#flame-graph");
+    }
+
+    /** The snapshot's view named {@code text}. */
+    private static Tab tab(Scene scene, String text) {
+        return scene.getRoot().lookupAll(".tab-pane").stream().flatMap(p -> ((TabPane) p).getTabs().stream())
+                .filter(t -> text.equals(t.getText())).findFirst().orElseThrow();
+    }
+
+    /** Completes, with the time, at the end of the first layout pulse after which {@code ready}. On the JavaFX thread. */
+    private static CompletableFuture<Long> pulse(Scene scene, BooleanSupplier ready) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         Runnable check = () -> {
-            if (scene.lookup("#flame-graph") instanceof Canvas c && c != previous && c.getHeight() > 0) {
+            if (ready.getAsBoolean()) {
                 done.complete(System.nanoTime());
             }
         };
@@ -128,11 +152,16 @@ public final class WorkstationBenchmark {
         return done;
     }
 
-    /** Types {@code text} into the goroutine filter: the time until both views are drawn anew. */
+    /**
+     * Types {@code text} into the goroutine filter: the time until the views are drawn anew, the flame graph as a new
+     * canvas (sized when drawn) when it is the view shown.
+     */
     private static long filter(Scene scene, String text) throws Exception {
         long[] start = new long[1];
         CompletableFuture<Long> painted = Fx.call(() -> {
-            CompletableFuture<Long> d = drawn(scene, scene.lookup("#flame-graph"));
+            Canvas before = flameGraph(scene);
+            boolean flameShown = tab(scene, "Flame graph").isSelected();
+            CompletableFuture<Long> d = pulse(scene, () -> !flameShown || flameGraph(scene) != before && flameGraph(scene).getHeight() > 0);
             start[0] = System.nanoTime();
             ((TextField) scene.lookup("#goroutine-filter")).setText(text);
             return d;
