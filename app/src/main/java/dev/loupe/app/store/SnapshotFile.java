@@ -107,44 +107,43 @@ public final class SnapshotFile implements AutoCloseable {
                     processes.put(r.getLong(1), new Process(r.getString(2), r.getInt(3)));
                 }
             }
-            // The state as Go prints it: the wait reason when waiting, else the status.
+            // The state as Go prints it: the wait reason when waiting, else the status. In the table's own order (by
+            // goid within a process), which each group keeps and SQLite need not sort for.
             String sql = """
                     SELECT g.process_id, g.stack_id, g.goid, coalesce(nullif(g.wait_reason, ''), g.status),
                            p.capture_time_ns - g.wait_since_ns
-                    FROM goroutines g JOIN processes p USING (process_id) ORDER BY g.process_id, g.stack_id, g.goid""";
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
-                List<StackGroup> groups = new ArrayList<>();
-                List<Long> goids = new ArrayList<>();
-                List<String> goidStates = new ArrayList<>();
-                // The rows come group after group: a group ends where the next one's first row is.
-                boolean more = r.next();
-                while (more) {
-                    long processId = r.getLong(1);
-                    long stackId = r.getLong(2);
-                    Process p = processes.get(processId);
-                    Map<String, Integer> states = new LinkedHashMap<>();
-                    Long longest = null;
-                    do {
-                        String state = texts.computeIfAbsent(r.getString(4), x -> x);
-                        goids.add(r.getLong(3));
-                        goidStates.add(state);
-                        states.merge(state, 1, Integer::sum);
-                        long waited = r.getLong(5);
-                        if (!r.wasNull() && (longest == null || waited > longest)) {
-                            longest = waited;
-                        }
-                        more = r.next();
-                    } while (more && r.getLong(1) == processId && r.getLong(2) == stackId);
-                    groups.add(new StackGroup(processId, p.pid(), p.exePath(), stackId, goids.size(), states, longest,
-                            truncated.contains(stackId), List.copyOf(goids), frames.getOrDefault(stackId, List.of()),
-                            List.copyOf(goidStates)));
-                    goids.clear();
-                    goidStates.clear();
-                }
-                groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
-                        : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
-                return groups;
+                    FROM goroutines g JOIN processes p USING (process_id) ORDER BY g.process_id, g.goid""";
+            record Key(long processId, long stackId) {}
+            final class Group {
+                final List<Long> goids = new ArrayList<>();
+                final List<String> goidStates = new ArrayList<>();
+                final Map<String, Integer> states = new LinkedHashMap<>();
+                Long longest;
             }
+            Map<Key, Group> byStack = new LinkedHashMap<>();
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+                while (r.next()) {
+                    Group g = byStack.computeIfAbsent(new Key(r.getLong(1), r.getLong(2)), k -> new Group());
+                    String state = texts.computeIfAbsent(r.getString(4), x -> x);
+                    g.goids.add(r.getLong(3));
+                    g.goidStates.add(state);
+                    g.states.merge(state, 1, Integer::sum);
+                    long waited = r.getLong(5);
+                    if (!r.wasNull() && (g.longest == null || waited > g.longest)) {
+                        g.longest = waited;
+                    }
+                }
+            }
+            List<StackGroup> groups = new ArrayList<>(byStack.size());
+            byStack.forEach((k, g) -> {
+                Process p = processes.get(k.processId());
+                groups.add(new StackGroup(k.processId(), p.pid(), p.exePath(), k.stackId(), g.goids.size(), g.states, g.longest,
+                        truncated.contains(k.stackId()), List.copyOf(g.goids), frames.getOrDefault(k.stackId(), List.of()),
+                        List.copyOf(g.goidStates)));
+            });
+            groups.sort((a, b) -> a.count() != b.count() ? Integer.compare(b.count(), a.count())
+                    : Long.compare(a.goids().getFirst(), b.goids().getFirst()));
+            return groups;
         } catch (SQLException e) {
             throw failure(e);
         }
