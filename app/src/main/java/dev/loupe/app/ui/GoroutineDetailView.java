@@ -27,7 +27,10 @@ import java.util.function.Predicate;
  * values as a tree (JSON objects and arrays expand); its stack can be copied as text.
  */
 final class GoroutineDetailView extends BorderPane {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made when a first value is shown: in a fresh JVM making a mapper takes long, and a first paint need not wait for it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Label title = new Label("Select a goroutine");
     private final TreeView<String> tree = new TreeView<>();
@@ -107,7 +110,7 @@ final class GoroutineDetailView extends BorderPane {
     private static TreeItem<String> value(String name, Object value) {
         if (value instanceof String s && (s.startsWith("{") || s.startsWith("["))) {
             try {
-                return node(name, JSON.readTree(s));
+                return node(name, Json.MAPPER.readTree(s));
             } catch (Exception notJson) {
                 // A Go string that merely starts like JSON: shown as the text it is.
             }
