@@ -30,7 +30,8 @@ final class FlameTree {
         final Node parent;
         final int depth;
         int count;
-        private final Map<String, Node> children = new LinkedHashMap<>();
+        /** Made with the first child: most nodes of a big snapshot are a stack's own frames, with one child or none. */
+        private Map<String, Node> children;
         /** The children in order, made once the tree is built: each redraw walks them. */
         private List<Node> ordered;
 
@@ -45,17 +46,26 @@ final class FlameTree {
 
         List<Node> children() {
             if (ordered == null) {
-                ordered = List.copyOf(children.values());
+                ordered = children == null ? List.of() : List.copyOf(children.values());
             }
             return ordered;
         }
 
         private Node child(String name, String location, Kind kind) {
-            return children.computeIfAbsent(name, n -> new Node(name, location, kind, this));
+            if (children == null) {
+                children = new LinkedHashMap<>();
+            }
+            Node c = children.get(name);
+            if (c == null) {
+                c = new Node(name, location, kind, this);
+                children.put(name, c);
+            }
+            return c;
         }
 
         private Node child(Frame f) {
-            return children.computeIfAbsent(f.function(), n -> new Node(n, f.file() + ":" + f.line(), kind(n), this));
+            Node c = children == null ? null : children.get(f.function());
+            return c != null ? c : child(f.function(), f.file() + ":" + f.line(), kind(f.function()));
         }
 
         /** From the root down to this node. */

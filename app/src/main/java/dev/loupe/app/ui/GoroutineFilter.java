@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The filters the goroutine views share: a function or package text (any frame), a state, runtime goroutines
@@ -34,10 +35,10 @@ record GoroutineFilter(String text, String state, boolean hideRuntime, boolean o
         String needle = text.toLowerCase(Locale.ROOT);
         // Stacks share their functions: each is matched once.
         Map<String, Boolean> matched = new HashMap<>();
+        Function<String, Boolean> match = function -> function.toLowerCase(Locale.ROOT).contains(needle);
         List<StackGroup> out = new ArrayList<>();
         for (StackGroup g : groups) {
-            if (!needle.isEmpty() && g.frames().stream().noneMatch(f -> matched.computeIfAbsent(f.function(),
-                    function -> function.toLowerCase(Locale.ROOT).contains(needle)))
+            if (!needle.isEmpty() && g.frames().stream().noneMatch(f -> matched.computeIfAbsent(f.function(), match))
                     || hideRuntime && isRuntimeGoroutine(g.frames())) {
                 continue;
             }
