@@ -23,12 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScreenshotsTest {
     @Test
     void eachViewIsAPictureOfTheSnapshot(@TempDir Path dir) throws Exception {
-        Gate.requireRoot();
-        Path db = dir.resolve("stacks.db");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "100"), Duration.ofSeconds(120))) {
-            new Snapshotter(new LocalAgent(), new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
-                    Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1)), line -> {}).take(List.of((int) t.pid()), db);
-        }
+        Path db = StacksSnapshot.take(dir.resolve("stacks.db"), List.of("-n", "100"), null);
         List<Path> pngs = Screenshots.render(db, dir.resolve("shots"));
         assertEquals(List.of("flame-graph.png", "grouped-stacks.png", "tables.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
         for (Path p : pngs) {
