@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.app.store.SnapshotFile.GoroutineDetail;
@@ -46,6 +47,7 @@ final class GoroutineDetailView extends BorderPane {
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(6, 8, 6, 8));
         tree.setShowRoot(false);
+        tree.getStyleClass().addAll("code", Styles.DENSE);
         setTop(top);
         setCenter(tree);
     }

@@ -11,7 +11,7 @@ import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
 import javafx.util.StringConverter;
 
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ final class SnapshotView extends BorderPane {
         this.withData = withData;
         this.tables = new TablesView(snapshot);
         text.setPromptText("Function or package");
-        text.setPrefColumnCount(22);
+        text.setPrefColumnCount(16);
         TreeSet<String> states = new TreeSet<>();
         groups.forEach(g -> states.addAll(g.states().keySet()));
         List<String> choices = new ArrayList<>();
@@ -68,7 +68,8 @@ final class SnapshotView extends BorderPane {
         state.valueProperty().addListener((o, was, is) -> refilter());
         hideRuntime.selectedProperty().addListener((o, was, is) -> refilter());
         onlyWithData.selectedProperty().addListener((o, was, is) -> refilter());
-        HBox bar = new HBox(12, text, state, hideRuntime, onlyWithData);
+        // Wraps rather than cut a filter off when the window is narrow.
+        FlowPane bar = new FlowPane(12, 6, text, state, hideRuntime, onlyWithData);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         grouped.getItems().setAll(new GroupedStacksView(List.of()), detail);

@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.agent.doctor.Doctor;
 import dev.loupe.agent.doctor.Finding;
 import dev.loupe.app.capture.GoProcesses;
@@ -65,7 +66,8 @@ final class TargetsView extends VBox {
         table.setShowRoot(false);
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPlaceholder(new Label("Looking for Go processes ..."));
+        table.getStyleClass().add(Styles.DENSE);
+        table.setPlaceholder(placeholder("Looking for Go processes ..."));
         table.setRowFactory(t -> new TreeTableRow<>() {
             @Override
             protected void updateItem(Row row, boolean empty) {
@@ -75,9 +77,9 @@ final class TargetsView extends VBox {
             }
         });
         table.getColumns().setAll(List.of(
-                column("Process", 150, Row::name),
-                column("Go", 70, r -> r.process() == null ? "" : r.process().goVersion()),
-                column("Uptime", 70, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
+                column("Process", 110, Row::name),
+                column("Go", 75, r -> r.process() == null ? "" : r.process().goVersion()),
+                column("Uptime", 72, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
                 column("Command line", 200, r -> r.process() == null ? r.exe().toString() : r.process().commandLine())));
         VBox.setVgrow(table, Priority.ALWAYS);
 
@@ -110,6 +112,14 @@ final class TargetsView extends VBox {
         checkPrivileges();
     }
 
+    /** What the empty table says, wrapped to its width. */
+    private static Label placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setPadding(new Insets(12));
+        return l;
+    }
+
     private static TreeTableColumn<Row, String> column(String title, double width, Function<Row, String> text) {
         TreeTableColumn<Row, String> c = new TreeTableColumn<>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(x.getValue().getValue() == null ? "" : text.apply(x.getValue().getValue())));
@@ -132,7 +142,7 @@ final class TargetsView extends VBox {
         });
         find.setOnFailed(e -> {
             table.getRoot().getChildren().clear();
-            table.setPlaceholder(new Label("Cannot list the Go processes: " + find.getException().getMessage()));
+            table.setPlaceholder(placeholder("Cannot list the Go processes: " + find.getException().getMessage()));
             done.completeExceptionally(find.getException());
         });
         Thread.ofVirtual().name("workstation-processes").start(find);
@@ -150,7 +160,7 @@ final class TargetsView extends VBox {
             binaries.add(binary);
         });
         table.getRoot().getChildren().setAll(binaries);
-        table.setPlaceholder(new Label("No Go processes this user can read (root sees every user's); Refresh to look again"));
+        table.setPlaceholder(placeholder("No Go processes this user can read (root sees every user's); Refresh to look again"));
     }
 
     /** Runs the privilege checks of {@code loupe doctor} once, off the JavaFX thread. */

@@ -28,6 +28,7 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
+import javafx.scene.image.Image;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
@@ -40,6 +41,7 @@ import javafx.stage.Stage;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,6 +50,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -125,12 +128,14 @@ public final class Workstation {
         sidebar.setOrientation(Orientation.VERTICAL);
         sidebar.setDividerPositions(0.55);
         SplitPane main = new SplitPane(sidebar, center);
-        main.setDividerPositions(0.27);
+        main.setDividerPositions(0.3);
         SplitPane.setResizableWithParent(sidebar, false);
         status.setId("status");
         status.setPadding(new Insets(4, 8, 4, 8));
         BorderPane root = new BorderPane(main, menus(), null, new VBox(progress, status), null);
         Scene scene = new Scene(root, 1440, 900);
+        scene.getStylesheets().add(asset("workstation.css").toExternalForm());
+        sidebar.getStyleClass().add("sidebar");
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
                 e.acceptTransferModes(TransferMode.COPY);
@@ -145,6 +150,9 @@ public final class Workstation {
         // Closing the window closes its files.
         stage.setOnHidden(e -> List.copyOf(tabs.getTabs()).forEach(this::close));
         stage.setTitle("Loupe");
+        for (int size : new int[] {32, 64, 256}) {
+            stage.getIcons().add(new Image(asset("loupe-" + size + ".png").toExternalForm()));
+        }
         stage.setScene(scene);
         stage.show();
     }
@@ -406,6 +414,11 @@ public final class Workstation {
     /** The snapshot history panel, for tests. */
     HistoryView snapshots() {
         return snapshots;
+    }
+
+    /** A file of ui-assets/ (CSS, icons), which the build puts on the class path. */
+    private static URL asset(String name) {
+        return Objects.requireNonNull(Workstation.class.getResource("/dev/loupe/ui/" + name), "ui-assets/ lacks " + name);
     }
 
     /** $XDG_DATA_HOME/loupe/snapshots, else ~/.local/share/loupe/snapshots. */
