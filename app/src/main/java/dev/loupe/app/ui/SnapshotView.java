@@ -35,6 +35,7 @@ final class SnapshotView extends BorderPane {
     private final ChoiceBox<String> state = new ChoiceBox<>();
     private final CheckBox hideRuntime = new CheckBox("Hide runtime goroutines");
     private final CheckBox onlyWithData = new CheckBox("Only with captured data");
+    private final TabPane views = new TabPane();
     private FlameGraphView flame;
     private GroupedStacksView stacks;
 
@@ -73,7 +74,7 @@ final class SnapshotView extends BorderPane {
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         grouped.getItems().setAll(new GroupedStacksView(List.of()), detail);
-        TabPane views = new TabPane(flameTab, new Tab("Grouped stacks", grouped), new Tab("Tables", tables));
+        views.getTabs().setAll(flameTab, new Tab("Grouped stacks", grouped), new Tab("Tables", tables));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
         tables.setOnGoroutine(g -> {
@@ -107,6 +108,23 @@ final class SnapshotView extends BorderPane {
 
     TablesView tables() {
         return tables;
+    }
+
+    /** Shows the view at {@code index}: 0 the flame graph, 1 the grouped stacks, 2 the tables. */
+    void showView(int index) {
+        views.getSelectionModel().select(index);
+    }
+
+    /** Index of the view shown. */
+    int shownView() {
+        return views.getSelectionModel().getSelectedIndex();
+    }
+
+    /** Puts the keyboard in the filter of the view shown: the goroutines' text, or the Tables' quick filter. */
+    void focusFilter() {
+        TextField field = shownView() == 2 ? tables.filterField() : text;
+        field.requestFocus();
+        field.selectAll();
     }
 
     /** The detail of goroutine {process_id, goid}, read off the JavaFX thread. */

@@ -221,6 +221,11 @@ final class TablesView extends SplitPane {
         filter.setText(text);
     }
 
+    /** The quick filter of the grid's rows. */
+    TextField filterField() {
+        return filter;
+    }
+
     /**
      * The goroutine of row {@code row} of the grid, as {process_id, goid}: from its goroutine_id (or goid) column and
      * its process_id column (1 without one: a snapshot of one process); empty when it has no such column or value.

@@ -23,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tab;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
@@ -47,10 +48,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -273,7 +276,37 @@ public final class Workstation {
         MenuItem capture = new MenuItem("Capture the selected processes");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
         capture.setOnAction(e -> captureSelected());
-        return new MenuBar(new Menu("File", null, open, close, export, quit), new Menu("Capture", null, capture));
+        return new MenuBar(new Menu("File", null, open, close, export, quit), viewMenu(), new Menu("Capture", null, capture));
+    }
+
+    /** Keys to the open snapshot's views and filters, and to the targets. */
+    private Menu viewMenu() {
+        List<MenuItem> items = new ArrayList<>();
+        String[] names = {"Flame graph", "Grouped stacks", "Tables"};
+        for (int i = 0; i < names.length; i++) {
+            int index = i;
+            MenuItem item = new MenuItem(names[i]);
+            item.setAccelerator(KeyCombination.keyCombination("Shortcut+" + (i + 1)));
+            item.setOnAction(e -> shownSnapshot().ifPresent(v -> v.showView(index)));
+            items.add(item);
+        }
+        MenuItem filter = new MenuItem("Filter");
+        filter.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
+        filter.setOnAction(e -> shownSnapshot().ifPresent(SnapshotView::focusFilter));
+        items.add(filter);
+        items.forEach(item -> item.disableProperty().bind(Bindings.isEmpty(tabs.getTabs())));
+        MenuItem refresh = new MenuItem("Refresh targets");
+        refresh.setAccelerator(KeyCombination.keyCombination("F5"));
+        refresh.setOnAction(e -> targets.refresh());
+        items.add(new SeparatorMenuItem());
+        items.add(refresh);
+        return new Menu("View", null, items.toArray(MenuItem[]::new));
+    }
+
+    /** The views of the snapshot whose tab is shown. */
+    private Optional<SnapshotView> shownSnapshot() {
+        Tab t = selected();
+        return t != null && t.getContent() instanceof SnapshotView v ? Optional.of(v) : Optional.empty();
     }
 
     private Tab selected() {

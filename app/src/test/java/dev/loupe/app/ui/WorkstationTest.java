@@ -13,6 +13,7 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.stage.Stage;
@@ -72,6 +73,15 @@ class WorkstationTest {
             return null;
         });
         SnapshotView snapshot = Fx.call(() -> (SnapshotView) tab.getContent());
+        Fx.run(() -> {
+            // The View menu's keys, as the scene has them from the menu bar.
+            var keys = stage.getScene().getAccelerators();
+            keys.get(KeyCombination.keyCombination("Shortcut+3")).run();
+            assertEquals(2, snapshot.shownView(), "Ctrl+3: Tables");
+            keys.get(KeyCombination.keyCombination("Shortcut+F")).run();
+            keys.get(KeyCombination.keyCombination("Shortcut+1")).run();
+            assertEquals(0, snapshot.shownView(), "Ctrl+1: the flame graph");
+        });
         assertDetail(snapshot, expected);
         assertQueries(Fx.call(snapshot::tables), expected);
         assertGoroutineLink(snapshot);
