@@ -35,12 +35,27 @@ public final class Screenshots {
             var tab = w.open(snapshot).get(120, TimeUnit.SECONDS);
             SnapshotView view = Fx.call(() -> (SnapshotView) tab.getContent());
             TabPane views = Fx.call(() -> (TabPane) view.getCenter());
-            // What the other views show is read off the JavaFX thread: the largest group's first goroutine in its
-            // detail, the goroutines by state in the tables' grid.
+            // What the other views show is read off the JavaFX thread: in the detail, the first goroutine with
+            // captured values (of the largest group with one; else of the largest group), the goroutines by state in
+            // the tables' grid.
             Fx.call(() -> {
-                TreeItem<GroupedStacksView.Row> first = view.groupedStacks().getRoot().getChildren().getFirst();
-                first.setExpanded(true);
-                view.groupedStacks().getSelectionModel().select(first.getChildren().getFirst());
+                List<TreeItem<GroupedStacksView.Row>> groups = view.groupedStacks().getRoot().getChildren();
+                TreeItem<GroupedStacksView.Row> group = groups.getFirst();
+                Long goid = group.getValue().group().goids().getFirst();
+                for (TreeItem<GroupedStacksView.Row> g : groups) {
+                    var withData = g.getValue().group().goids().stream()
+                            .filter(id -> view.withData().contains(List.of(g.getValue().group().processId(), id))).findFirst();
+                    if (withData.isPresent()) {
+                        group = g;
+                        goid = withData.get();
+                        break;
+                    }
+                }
+                group.setExpanded(true);
+                Long shown = goid;
+                view.groupedStacks().getSelectionModel().select(group.getChildren().stream()
+                        .filter(c -> shown.equals(c.getValue().goid())).findFirst().orElseThrow());
+                view.groupedStacks().scrollTo(view.groupedStacks().getSelectionModel().getSelectedIndex());
                 view.tables().setSql("SELECT status, wait_reason, count(*) AS goroutines FROM goroutines GROUP BY 1, 2 ORDER BY 3 DESC");
                 return view.tables().run();
             }).get(60, TimeUnit.SECONDS);
@@ -49,10 +64,7 @@ public final class Screenshots {
                     shoot(views, 2, dir.resolve("tables.png")));
         } finally {
             if (stage[0] != null) {
-                Fx.call(() -> {
-                    stage[0].close();
-                    return null;
-                });
+                Fx.run(stage[0]::close);
             }
             if (ours) {
                 Platform.exit();

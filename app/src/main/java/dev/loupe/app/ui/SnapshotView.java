@@ -110,6 +110,11 @@ final class SnapshotView extends BorderPane {
         return tables;
     }
 
+    /** The goroutines with captured data, as {process_id, goid}. */
+    Set<List<Long>> withData() {
+        return withData;
+    }
+
     /** Shows the view at {@code index}: 0 the flame graph, 1 the grouped stacks, 2 the tables. */
     void showView(int index) {
         views.getSelectionModel().select(index);
