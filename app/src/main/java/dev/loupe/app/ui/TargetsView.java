@@ -24,7 +24,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
 import java.io.File;
@@ -33,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -194,6 +194,11 @@ final class TargetsView extends VBox {
                 .map(i -> i.getValue().process().pid()).distinct().toList();
     }
 
+    /** The executable of the first row selected: the binary a new spec is checked against. */
+    Optional<Path> selectedBinary() {
+        return table.getSelectionModel().getSelectedItems().stream().filter(Objects::nonNull).map(i -> i.getValue().exe()).findFirst();
+    }
+
     /** Selects the rows of {@code pids}; for tests and for the keyboard. */
     void select(List<Integer> pids) {
         table.getSelectionModel().clearSelection();
@@ -213,11 +218,7 @@ final class TargetsView extends VBox {
     }
 
     private void chooseSpec(Window owner) {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("The spec to capture with");
-        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Loupe specs", "*.yaml", "*.yml"),
-                new FileChooser.ExtensionFilter("All files", "*"));
-        File f = chooser.showOpenDialog(owner);
+        File f = SpecEditor.specChooser("The spec to capture with").showOpenDialog(owner);
         if (f != null) {
             setSpec(f.toPath());
         }

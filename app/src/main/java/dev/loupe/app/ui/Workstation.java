@@ -276,7 +276,7 @@ public final class Workstation {
         MenuItem capture = new MenuItem("Capture the selected processes");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
         capture.setOnAction(e -> captureSelected());
-        return new MenuBar(new Menu("File", null, open, close, export, quit), viewMenu(), new Menu("Capture", null, capture));
+        return new MenuBar(new Menu("File", null, open, close, export, quit), viewMenu(), new Menu("Capture", null, capture), specMenu());
     }
 
     /** Keys to the open snapshot's views and filters, and to the targets. */
@@ -307,6 +307,37 @@ public final class Workstation {
     private Optional<SnapshotView> shownSnapshot() {
         Tab t = selected();
         return t != null && t.getContent() instanceof SnapshotView v ? Optional.of(v) : Optional.empty();
+    }
+
+    /** A new spec, or one opened, in an editor of its own. */
+    private Menu specMenu() {
+        MenuItem newSpec = new MenuItem("New spec");
+        newSpec.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
+        newSpec.setOnAction(e -> editSpec(null));
+        MenuItem openSpec = new MenuItem("Open spec...");
+        openSpec.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
+        openSpec.setOnAction(e -> {
+            File chosen = SpecEditor.specChooser("Open a spec").showOpenDialog(stage);
+            if (chosen != null) {
+                editSpec(chosen.toPath());
+            }
+        });
+        return new Menu("Spec", null, newSpec, openSpec);
+    }
+
+    /**
+     * Opens a spec editor on {@code file} (null for a new spec), checking it against the binary of the process selected
+     * under Targets, if any; its "Use for capture" sets the spec of the next capture. On the JavaFX thread.
+     */
+    SpecEditor editSpec(Path file) {
+        SpecEditor editor = new SpecEditor(targets.selectedBinary().orElse(null), spec -> {
+            targets.setSpec(spec);
+            status.setText("The next capture uses the spec " + spec);
+        });
+        if (file != null) {
+            editor.open(file);
+        }
+        return editor;
     }
 
     private Tab selected() {
