@@ -22,6 +22,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -38,7 +39,6 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
@@ -169,6 +169,7 @@ final class SpecEditor {
             }
         });
         summary.setId("spec-summary");
+        summary.setPadding(new Insets(0, 6, 0, 6));
         VBox.setVgrow(problems, Priority.ALWAYS);
         VBox checks = new VBox(4, summary, problems);
         checks.setPadding(new Insets(4, 0, 0, 0));
@@ -236,7 +237,7 @@ final class SpecEditor {
         return new MenuBar(new Menu("File", null, open, save, saveAs, close));
     }
 
-    private ToolBar toolbar() {
+    private HBox toolbar() {
         Button choose = new Button("Binary...");
         choose.setTooltip(new Tooltip("The Go executable to check the spec against and to pick functions from"));
         choose.setOnAction(e -> {
@@ -259,7 +260,10 @@ final class SpecEditor {
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         binaryName.setId("spec-binary");
-        return new ToolBar(new Label("Binary:"), binaryName, choose, grow, use);
+        HBox bar = new HBox(6, new Label("Binary:"), binaryName, choose, grow, use);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6));
+        return bar;
     }
 
     /** The function search, its matches, and the chosen one's variables. */
@@ -312,6 +316,7 @@ final class SpecEditor {
         Label hint = new Label("Double-click or Enter on a variable adds it to the spec as a capture");
         hint.getStyleClass().add("text-muted");
         hint.setWrapText(true);
+        hint.setMinHeight(Region.USE_PREF_SIZE);
         functionCount.getStyleClass().add("text-muted");
         functionName.getStyleClass().add("text-bold");
         VBox.setVgrow(functions, Priority.ALWAYS);
