@@ -69,7 +69,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -144,6 +143,7 @@ final class SpecEditor {
      */
     SpecEditor(Path binary, Consumer<Path> useForCapture) {
         this.useForCapture = useForCapture;
+        code.getStyleClass().add("code");
         code.setParagraphGraphicFactory(LineNumberFactory.get(code));
         code.setMouseOverTextDelay(java.time.Duration.ofMillis(400));
         code.addEventHandler(MouseOverTextEvent.MOUSE_OVER_TEXT_BEGIN, e -> markAt(e.getCharacterIndex()).ifPresent(m -> {
@@ -179,12 +179,12 @@ final class SpecEditor {
 
         SplitPane main = new SplitPane(editor, picker());
         main.setDividerPositions(0.6);
-        status.setId("spec-status");
+        status.setId("status");
         status.setPadding(new Insets(4, 8, 4, 8));
         BorderPane root = new BorderPane(main, new VBox(menus(), toolbar()), null, status, null);
         root.getStyleClass().add("spec-editor");
         Scene scene = new Scene(root, 1200, 800);
-        scene.getStylesheets().add(Objects.requireNonNull(SpecEditor.class.getResource("spec-editor.css")).toExternalForm());
+        scene.getStylesheets().addAll(Workstation.asset("workstation.css").toExternalForm(), Workstation.asset("spec-editor.css").toExternalForm());
         stage.setScene(scene);
         stage.titleProperty().bind(Bindings.createStringBinding(() -> (dirty.get() ? "*" : "") + name() + " \u2014 Loupe spec", dirty, file));
         stage.setOnCloseRequest(e -> {

@@ -334,6 +334,7 @@ public final class Workstation {
             targets.setSpec(spec);
             status.setText("The next capture uses the spec " + spec);
         });
+        editor.stage().getIcons().setAll(stage.getIcons());
         if (file != null) {
             editor.open(file);
         }
@@ -481,7 +482,7 @@ public final class Workstation {
     }
 
     /** A file of ui-assets/ (CSS, icons), which the build puts on the class path. */
-    private static URL asset(String name) {
+    static URL asset(String name) {
         return Objects.requireNonNull(Workstation.class.getResource("/dev/loupe/ui/" + name), "ui-assets/ lacks " + name);
     }
 
