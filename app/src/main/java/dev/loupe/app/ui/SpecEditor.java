@@ -348,6 +348,11 @@ final class SpecEditor {
         return ask.showAndWait().filter(discard::equals).isPresent();
     }
 
+    /** What a stage of work handed back to the JavaFX thread throws on, once the status line says why: the failure as it came. */
+    private static CompletionException failed(Throwable t) {
+        return t instanceof CompletionException c ? c : new CompletionException(t);
+    }
+
     // Files.
 
     /**
@@ -365,11 +370,12 @@ final class SpecEditor {
         }, worker).handleAsync((text, t) -> {
             if (t != null) {
                 status.setText("Cannot open " + (t.getCause() instanceof SpecException e ? e.getMessage() : path + ": " + t.getCause()));
-                throw t instanceof CompletionException c ? c : new CompletionException(t);
+                throw failed(t);
             }
             file.set(path);
-            saved.set(text);
             code.replaceText(text);
+            // What the text area holds (its line breaks), so that an opened file has no changes.
+            saved.set(code.getText());
             code.getUndoManager().forgetHistory();
             code.moveTo(0);
             status.setText("Opened " + path);
@@ -408,7 +414,7 @@ final class SpecEditor {
                     case NoSuchFileException x -> "its folder does not exist";
                     default -> why.getMessage();
                 });
-                throw t instanceof CompletionException c ? c : new CompletionException(t);
+                throw failed(t);
             }
             file.set(to);
             saved.set(text);
@@ -450,7 +456,7 @@ final class SpecEditor {
             check();
             if (t != null) {
                 status.setText(t.getCause() instanceof IllegalArgumentException e ? e.getMessage() : "Cannot read " + path + ": " + t.getCause());
-                throw t instanceof CompletionException c ? c : new CompletionException(t);
+                throw failed(t);
             }
             status.setText(path + ": " + l.functions().size() + " functions");
             return l.functions();
@@ -529,7 +535,7 @@ final class SpecEditor {
             }
             if (t != null) {
                 status.setText("Cannot read the variables of " + function + ": " + t.getCause().getMessage());
-                throw t instanceof CompletionException c ? c : new CompletionException(t);
+                throw failed(t);
             }
             variables.getItems().setAll(vars);
             return vars;
