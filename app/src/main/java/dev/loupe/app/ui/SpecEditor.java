@@ -130,6 +130,8 @@ final class SpecEditor {
     private GoBinary binary;
     /** What the JavaFX thread knows of the binary: null when there is none. */
     private Loaded loaded;
+    /** The function whose variables are shown: what they are added to. */
+    private String shownFunction;
     private List<Mark> marks = List.of();
     /** The last function search, and the last reading of a function's variables, for tests. */
     private CompletableFuture<List<String>> searched = CompletableFuture.completedFuture(List.of());
@@ -218,15 +220,10 @@ final class SpecEditor {
         });
         MenuItem save = new MenuItem("Save");
         save.setAccelerator(KeyCombination.keyCombination("Shortcut+S"));
-        save.setOnAction(e -> saveAsked());
+        save.setOnAction(e -> fileOrAsk().ifPresent(this::save));
         MenuItem saveAs = new MenuItem("Save As...");
         saveAs.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
-        saveAs.setOnAction(e -> {
-            File f = specChooser("Save the spec").showSaveDialog(stage);
-            if (f != null) {
-                save(f.toPath());
-            }
-        });
+        saveAs.setOnAction(e -> askWhereToSave().ifPresent(this::save));
         MenuItem close = new MenuItem("Close");
         close.setAccelerator(KeyCombination.keyCombination("Shortcut+W"));
         close.setOnAction(e -> {
@@ -251,12 +248,7 @@ final class SpecEditor {
         Button use = new Button("Use for capture");
         use.getStyleClass().add("accent");
         use.setTooltip(new Tooltip("Saves the spec and has the next capture under Targets use it"));
-        use.setOnAction(e -> {
-            File to = file.get() != null ? file.get().toFile() : specChooser("Save the spec").showSaveDialog(stage);
-            if (to != null) {
-                useForCapture(to.toPath());
-            }
-        });
+        use.setOnAction(e -> fileOrAsk().ifPresent(this::useForCapture));
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
         binaryName.setId("spec-binary");
@@ -383,15 +375,14 @@ final class SpecEditor {
         }, Platform::runLater);
     }
 
-    private void saveAsked() {
-        if (file.get() != null) {
-            save(file.get());
-        } else {
-            File f = specChooser("Save the spec").showSaveDialog(stage);
-            if (f != null) {
-                save(f.toPath());
-            }
-        }
+    /** Where to save the spec, asked; empty when the chooser is cancelled. */
+    private Optional<Path> askWhereToSave() {
+        return Optional.ofNullable(specChooser("Save the spec").showSaveDialog(stage)).map(File::toPath);
+    }
+
+    /** The spec's file, or where to save it, asked when it has none yet. */
+    private Optional<Path> fileOrAsk() {
+        return file.get() != null ? Optional.of(file.get()) : askWhereToSave();
     }
 
     /**
@@ -496,6 +487,7 @@ final class SpecEditor {
         functions.getItems().clear();
         variables.getItems().clear();
         functionName.setText("");
+        shownFunction = null;
         searched = filter(search.getText());
     }
 
@@ -525,7 +517,6 @@ final class SpecEditor {
 
     /** Reads {@code function}'s variables on the worker, and shows them if it is still the one chosen. */
     private CompletableFuture<List<Variable>> showVariables(String function) {
-        functionName.setText(function);
         return CompletableFuture.supplyAsync(() -> {
             GoDwarf dwarf = binary.dwarf();
             return dwarf.function(function).map(dwarf::variables).orElse(List.of());
@@ -537,17 +528,19 @@ final class SpecEditor {
                 status.setText("Cannot read the variables of " + function + ": " + t.getCause().getMessage());
                 throw failed(t);
             }
+            shownFunction = function;
+            functionName.setText(function);
             variables.getItems().setAll(vars);
             return vars;
         }, Platform::runLater);
     }
 
-    /** Adds {@code v}, of the function chosen, to the spec as a capture, and puts the caret after it. */
-    void insert(Variable v) {
-        String function = functions.getSelectionModel().getSelectedItem();
+    /** Adds {@code v}, of the function whose variables are shown, to the spec as a capture, and puts the caret after it. */
+    private void insert(Variable v) {
+        String function = shownFunction;
         // A variable moved to the heap is "&x" in DWARF; the expression is x (docs/spec.md).
         String expr = v.name().startsWith("&") ? v.name().substring(1) : v.name();
-        if (function == null || !GO_IDENTIFIER.matcher(expr).matches()) {
+        if (!GO_IDENTIFIER.matcher(expr).matches()) {
             status.setText(v.name() + " has no name an expression can use; capture a named parameter or local");
             return;
         }
