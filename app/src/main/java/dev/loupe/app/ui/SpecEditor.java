@@ -51,6 +51,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 import javafx.util.Duration;
+import javafx.util.Subscription;
 import org.fxmisc.flowless.VirtualizedScrollPane;
 import org.fxmisc.richtext.CodeArea;
 import org.fxmisc.richtext.LineNumberFactory;
@@ -668,6 +669,18 @@ final class SpecEditor {
     /** The last check shown: its text is the editor's text once the check of what was typed is shown. */
     ReadOnlyObjectProperty<Check> checkedProperty() {
         return checked.getReadOnlyProperty();
+    }
+
+    /** Completes once the check of {@code text} is shown (at once if it is); on the JavaFX thread. */
+    CompletableFuture<Check> checkedWhen(String text) {
+        CompletableFuture<Check> done = new CompletableFuture<>();
+        Subscription watch = checked.subscribe(c -> {
+            if (c != null && c.text().equals(text)) {
+                done.complete(c);
+            }
+        });
+        done.whenComplete((c, t) -> watch.unsubscribe());
+        return done;
     }
 
     CodeArea code() {

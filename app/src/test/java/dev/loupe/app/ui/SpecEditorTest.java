@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,16 +45,7 @@ class SpecEditorTest {
 
     /** The check shown once the editor has checked {@code text}, its text now. */
     private static SpecEditor.Check checkOf(SpecEditor e, String text) throws Exception {
-        CompletableFuture<SpecEditor.Check> shown = Fx.call(() -> {
-            CompletableFuture<SpecEditor.Check> f = new CompletableFuture<>();
-            e.checkedProperty().subscribe(c -> {
-                if (c.text().equals(text)) {
-                    f.complete(c);
-                }
-            });
-            return f;
-        });
-        return shown.get(60, TimeUnit.SECONDS);
+        return Fx.call(() -> e.checkedWhen(text)).get(60, TimeUnit.SECONDS);
     }
 
     /** Whether the character at {@code offset} is underlined as a problem. */
