@@ -227,12 +227,17 @@ final class SpecEditor {
         saveAs.setOnAction(e -> askWhereToSave().ifPresent(this::save));
         MenuItem close = new MenuItem("Close");
         close.setAccelerator(KeyCombination.keyCombination("Shortcut+W"));
-        close.setOnAction(e -> {
-            if (!dirty.get() || confirmDiscard()) {
-                stage.hide();
-            }
-        });
+        close.setOnAction(e -> close());
         return new MenuBar(new Menu("File", null, open, save, saveAs, close));
+    }
+
+    /** Closes the editor, after asking whether to lose unsaved changes; false when the user keeps them. */
+    boolean close() {
+        if (dirty.get() && !confirmDiscard()) {
+            return false;
+        }
+        stage.hide();
+        return true;
     }
 
     private HBox toolbar() {

@@ -38,6 +38,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
 
 import java.io.File;
 import java.io.IOException;
@@ -77,6 +78,8 @@ public final class Workstation {
     private final Label status = new Label();
     private final CaptureProgress progress = new CaptureProgress();
     private final TargetsView targets;
+    /** The spec editors open. */
+    private final List<SpecEditor> editors = new ArrayList<>();
     private final HistoryView snapshots;
     /** The snapshot being taken, done when none is. */
     private CompletableFuture<Tab> capturing = CompletableFuture.completedFuture(null);
@@ -152,6 +155,12 @@ public final class Workstation {
         });
         // Closing the window closes its files.
         stage.setOnHidden(e -> List.copyOf(tabs.getTabs()).forEach(this::close));
+        // The spec editors go with the window, each asking first about its unsaved changes.
+        stage.setOnCloseRequest(e -> {
+            if (!closeEditors()) {
+                e.consume();
+            }
+        });
         stage.setTitle("Loupe");
         for (int size : new int[] {32, 64, 256}) {
             stage.getIcons().add(new Image(asset("loupe-" + size + ".png").toExternalForm()));
@@ -272,7 +281,11 @@ public final class Workstation {
         export.disableProperty().bind(Bindings.isEmpty(tabs.getTabs()));
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> stage.close());
+        quit.setOnAction(e -> {
+            if (closeEditors()) {
+                stage.close();
+            }
+        });
         MenuItem capture = new MenuItem("Capture the selected processes");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
         capture.setOnAction(e -> captureSelected());
@@ -309,6 +322,16 @@ public final class Workstation {
         return t != null && t.getContent() instanceof SnapshotView v ? Optional.of(v) : Optional.empty();
     }
 
+    /** Closes every spec editor; false when one keeps its unsaved changes, and so stays with the window. */
+    private boolean closeEditors() {
+        for (SpecEditor editor : List.copyOf(editors)) {
+            if (!editor.close()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A new spec, or one opened, in an editor of its own. */
     private Menu specMenu() {
         MenuItem newSpec = new MenuItem("New spec");
@@ -335,6 +358,8 @@ public final class Workstation {
             status.setText("The next capture uses the spec " + spec);
         });
         editor.stage().getIcons().setAll(stage.getIcons());
+        editors.add(editor);
+        editor.stage().addEventHandler(WindowEvent.WINDOW_HIDDEN, e -> editors.remove(editor));
         if (file != null) {
             editor.open(file);
         }

@@ -12,6 +12,7 @@ import dev.loupe.testkit.GoTargets;
 import javafx.event.Event;
 import javafx.scene.control.Tab;
 import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.BeforeAll;
@@ -204,7 +205,9 @@ class SpecEditorTest {
         assertEquals(file, Fx.call(() -> w.targets().spec()).orElseThrow());
         assertEquals("The next capture uses the spec " + file, Fx.call(w::status));
         assertEquals(List.<Tab>of(), Fx.call(w::tabs));
-        Fx.run(e.stage()::close);
-        Fx.run(stage::close);
+        // Quit takes the editor (saved: nothing to ask) with the window.
+        Fx.run(() -> stage.getScene().getAccelerators().get(KeyCombination.keyCombination("Shortcut+Q")).run());
+        assertFalse(Fx.call(() -> e.stage().isShowing()), "the editor went with the window");
+        assertFalse(Fx.call(stage::isShowing), "the window is closed");
     }
 }
