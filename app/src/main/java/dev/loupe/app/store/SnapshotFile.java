@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,11 +24,23 @@ import java.util.TreeMap;
 /**
  * A snapshot file opened for reading. Snapshot files come from other people and are
  * untrusted: the file is opened read-only, with extension loading off and
- * {@code trusted_schema} off, so SQL inside it can do nothing but read it.
+ * {@code trusted_schema} off, so SQL inside it can do nothing but read it; and the
+ * engine's own reads run on plain tables only (checked on opening), so a view the
+ * file brings runs only when a user's query names it, and {@link #interrupt} stops it.
  */
 public final class SnapshotFile implements AutoCloseable {
     /** The columns every function table starts with. */
     private static final Set<String> KEY_COLUMNS = Set.of("process_id", "goroutine_id", "frame_idx");
+    /** SQLite's result code for a statement stopped by {@code sqlite3_interrupt}. */
+    private static final int SQLITE_INTERRUPT = 9;
+    /** SQLite's result code for a file whose pages do not hold together. */
+    private static final int SQLITE_CORRUPT = 11;
+
+    /**
+     * The tables every read of this class runs on. A file may not put a view, a virtual table or computed columns in
+     * their place: those run the file's own SQL, which could take forever.
+     */
+    private static final List<String> ENGINE_TABLES = List.of("snapshot", "processes", "stacks", "frames", "goroutines");
 
     private final Path path;
     private final Connection db;
@@ -64,13 +77,55 @@ public final class SnapshotFile implements AutoCloseable {
                             + ", this one reads up to " + SnapshotSchema.FORMAT_VERSION + "); update Loupe to open it");
                 }
             }
-            return new SnapshotFile(path, db);
+            SnapshotFile file = new SnapshotFile(path, db);
+            file.checkEngineTables();
+            return file;
         } catch (SQLException e) {
             closeQuietly(db);
-            throw new StoreException(path + " is not a readable snapshot: " + e.getMessage(), e);
+            throw e.getErrorCode() == SQLITE_CORRUPT ? corrupt(path, e)
+                    : new StoreException(path + " is not a readable snapshot: " + e.getMessage(), e);
         } catch (StoreException e) {
             closeQuietly(db);
             throw e;
+        }
+    }
+
+    /** Refuses a file whose engine tables (those and the function tables) are not plain tables. */
+    private void checkEngineTables() throws SQLException {
+        List<String> tables = new ArrayList<>(ENGINE_TABLES);
+        if (hasTable("function_tables")) {
+            tables.add("function_tables");
+            checkPlainTable("function_tables");
+            tables.addAll(functionTables());
+        }
+        for (String table : tables) {
+            checkPlainTable(table);
+        }
+    }
+
+    private void checkPlainTable(String table) throws SQLException {
+        String sql;
+        try (PreparedStatement p = db.prepareStatement("SELECT type, sql FROM sqlite_schema WHERE name = ?")) {
+            p.setString(1, table);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    throw new StoreException(path + " is not a complete snapshot: it has no table " + table
+                            + "; ask for the file as loupe snapshot wrote it");
+                }
+                sql = r.getString(1).equals("table") ? r.getString(2) : "";
+            }
+        }
+        boolean computed;
+        try (PreparedStatement p = db.prepareStatement("SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)")) {
+            p.setString(1, table);
+            try (ResultSet r = p.executeQuery()) {
+                computed = r.next() && r.getInt(1) > 0;
+            }
+        }
+        if (!sql.regionMatches(true, 0, "CREATE TABLE", 0, "CREATE TABLE".length()) || computed) {
+            throw new StoreException(path + " was not written by Loupe: in place of the table " + table
+                    + " it has SQL of its own (a view, a virtual table or computed columns), which Loupe does not run;"
+                    + " ask for the file as loupe snapshot wrote it");
         }
     }
 
@@ -187,8 +242,8 @@ public final class SnapshotFile implements AutoCloseable {
                 }
             }
             List<Frame> frames = new ArrayList<>();
-            try (PreparedStatement p = db.prepareStatement("SELECT function, file, line, pc, inlined FROM goroutine_frames"
-                    + " WHERE process_id = ? AND goid = ? ORDER BY depth")) {
+            try (PreparedStatement p = db.prepareStatement("SELECT f.function, f.file, f.line, f.pc, f.inlined"
+                    + " FROM goroutines g JOIN frames f USING (stack_id) WHERE g.process_id = ? AND g.goid = ? ORDER BY f.depth")) {
                 p.setLong(1, processId);
                 p.setLong(2, goid);
                 try (ResultSet r = p.executeQuery()) {
@@ -268,26 +323,51 @@ public final class SnapshotFile implements AutoCloseable {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    /** A table or view of the file; {@code rows} is null for a view (counting it would run it). */
-    public record TableInfo(String name, boolean view, Long rows) {}
+    /** What a table of the file is. */
+    public enum TableKind {
+        /** A function's table: a row per frame of it, with the values the spec captured there. */
+        FUNCTION("Function tables"),
+        /** One of the engine's own tables and views, the same in every snapshot. */
+        BUILT_IN("Built-in"),
+        /** Any other table or view the file holds. */
+        OTHER("Other");
 
-    /** The file's tables and views, by name. */
+        private final String title;
+
+        TableKind(String title) {
+            this.title = title;
+        }
+
+        /** How the Tables view heads the tables of this kind. */
+        public String title() {
+            return title;
+        }
+    }
+
+    /** A table or view of the file; {@code rows} is null for a view (counting it would run it). */
+    public record TableInfo(String name, TableKind kind, boolean view, Long rows) {}
+
+    /** The file's tables and views: function tables first, then the built-in ones, then any other; by name in each. */
     public List<TableInfo> tables() {
         List<TableInfo> out = new ArrayList<>();
-        try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view')"
-                     + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (r.next()) {
-                out.add(new TableInfo(r.getString(1), r.getString(2).equals("view"), null));
+        try {
+            List<String> functions = functionTables();
+            try (Statement s = db.createStatement();
+                 ResultSet r = s.executeQuery("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view')"
+                         + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+                while (r.next()) {
+                    String name = r.getString(1);
+                    boolean view = r.getString(2).equals("view");
+                    TableKind kind = functions.contains(name) ? TableKind.FUNCTION
+                            : SnapshotSchema.BUILT_IN_NAMES.contains(name) ? TableKind.BUILT_IN : TableKind.OTHER;
+                    out.add(new TableInfo(name, kind, view, view ? null : count(name)));
+                }
             }
         } catch (SQLException e) {
             throw failure(e);
         }
-        List<TableInfo> counted = new ArrayList<>(out.size());
-        for (TableInfo t : out) {
-            counted.add(t.view() ? t : new TableInfo(t.name(), false, count(t.name())));
-        }
-        return counted;
+        out.sort(Comparator.comparing(TableInfo::kind));
+        return out;
     }
 
     private long count(String table) {
@@ -306,7 +386,8 @@ public final class SnapshotFile implements AutoCloseable {
      * Runs {@code sql} on the file, read-only (the connection cannot write, nor load extensions, nor trust the file's
      * own schema), keeping at most {@code maxRows} rows.
      *
-     * @throws StoreException with SQLite's message for SQL that does not run
+     * @throws StoreException with SQLite's message for SQL that does not run, or "the query was stopped" after
+     *                        {@link #interrupt}
      */
     public QueryResult query(String sql, int maxRows) {
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
@@ -330,7 +411,19 @@ public final class SnapshotFile implements AutoCloseable {
             }
             return new QueryResult(columns, rows, more);
         } catch (SQLException e) {
-            throw new StoreException(e.getMessage(), e);
+            throw new StoreException(e.getErrorCode() == SQLITE_INTERRUPT ? "the query was stopped" : e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops the statement running on the file now, from any thread: a query over a view that takes too long (a file
+     * from someone else may bring one that never ends). Does nothing when none runs.
+     */
+    public void interrupt() {
+        try (Statement s = db.createStatement()) {
+            s.cancel();
+        } catch (SQLException e) {
+            throw failure(e);
         }
     }
 
@@ -353,7 +446,11 @@ public final class SnapshotFile implements AutoCloseable {
     }
 
     private StoreException failure(SQLException e) {
-        return new StoreException("reading " + path + ": " + e.getMessage(), e);
+        return e.getErrorCode() == SQLITE_CORRUPT ? corrupt(path, e) : new StoreException("reading " + path + ": " + e.getMessage(), e);
+    }
+
+    private static StoreException corrupt(Path path, SQLException e) {
+        return new StoreException(path + " is corrupt (" + e.getMessage() + "); ask for a fresh copy of the file", e);
     }
 
     private static int intPragma(Statement s, String name) throws SQLException {

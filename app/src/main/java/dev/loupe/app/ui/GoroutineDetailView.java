@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.app.store.SnapshotFile.GoroutineDetail;
@@ -33,6 +34,8 @@ final class GoroutineDetailView extends BorderPane {
     }
 
     private final Label title = new Label("Select a goroutine");
+    /** The most fields or elements a captured value may have to be shown open. */
+    private static final int OPEN_UP_TO = 16;
     private final TreeView<String> tree = new TreeView<>();
     private final ObjectProperty<GoroutineDetail> shown = new SimpleObjectProperty<>();
 
@@ -49,6 +52,7 @@ final class GoroutineDetailView extends BorderPane {
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(6, 8, 6, 8));
         tree.setShowRoot(false);
+        tree.getStyleClass().addAll("code", Styles.DENSE);
         setTop(top);
         setCenter(tree);
     }
@@ -62,7 +66,12 @@ final class GoroutineDetailView extends BorderPane {
             TreeItem<String> frame = new TreeItem<>(f.function() + (f.inlined() ? "  (inlined)" : "") + "    " + f.file() + ":" + f.line());
             Map<String, Object> values = g.captured().get(depth);
             if (values != null) {
-                values.forEach((column, value) -> frame.getChildren().add(value(column, value)));
+                values.forEach((column, value) -> {
+                    TreeItem<String> item = value(column, value);
+                    // A value open at its first level, unless that is a long list.
+                    item.setExpanded(item.getChildren().size() <= OPEN_UP_TO);
+                    frame.getChildren().add(item);
+                });
                 frame.setExpanded(true);
             }
             root.getChildren().add(frame);

@@ -14,7 +14,7 @@ import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
 import javafx.util.StringConverter;
 
 import java.util.ArrayList;
@@ -39,6 +39,7 @@ final class SnapshotView extends BorderPane {
     private final CheckBox hideRuntime = new CheckBox("Hide runtime goroutines");
     private final CheckBox onlyWithData = new CheckBox("Only with captured data");
     private final GroupedStacksView stacks = new GroupedStacksView();
+    private final TabPane views = new TabPane();
     private FlameGraphView flame;
 
     SnapshotView(OpenSnapshot snapshot, List<SnapshotFile.StackGroup> groups, Set<List<Long>> withData) {
@@ -48,7 +49,7 @@ final class SnapshotView extends BorderPane {
         this.tables = new TablesView(snapshot);
         text.setId("goroutine-filter");
         text.setPromptText("Function or package");
-        text.setPrefColumnCount(22);
+        text.setPrefColumnCount(16);
         TreeSet<String> states = new TreeSet<>();
         groups.forEach(g -> states.addAll(g.states().keySet()));
         List<String> choices = new ArrayList<>();
@@ -72,7 +73,8 @@ final class SnapshotView extends BorderPane {
         state.valueProperty().addListener((o, was, is) -> refilter());
         hideRuntime.selectedProperty().addListener((o, was, is) -> refilter());
         onlyWithData.selectedProperty().addListener((o, was, is) -> refilter());
-        HBox bar = new HBox(12, text, state, hideRuntime, onlyWithData);
+        // Wraps rather than cut a filter off when the window is narrow.
+        FlowPane bar = new FlowPane(12, 6, text, state, hideRuntime, onlyWithData);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 8, 6, 8));
         grouped.getItems().setAll(stacks, detail);
@@ -83,10 +85,8 @@ final class SnapshotView extends BorderPane {
             }
         });
         Tab groupedTab = new Tab("Grouped stacks");
-        Tab tablesTab = new Tab("Tables");
         showWhenSelected(groupedTab, grouped);
-        showWhenSelected(tablesTab, tables);
-        TabPane views = new TabPane(flameTab, groupedTab, tablesTab);
+        views.getTabs().setAll(flameTab, groupedTab, new Tab("Tables", tables));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
         tables.setOnGoroutine(g -> {
@@ -120,6 +120,28 @@ final class SnapshotView extends BorderPane {
 
     TablesView tables() {
         return tables;
+    }
+
+    /** The goroutines with captured data, as {process_id, goid}. */
+    Set<List<Long>> withData() {
+        return withData;
+    }
+
+    /** Shows the view at {@code index}: 0 the flame graph, 1 the grouped stacks, 2 the tables. */
+    void showView(int index) {
+        views.getSelectionModel().select(index);
+    }
+
+    /** Index of the view shown. */
+    int shownView() {
+        return views.getSelectionModel().getSelectedIndex();
+    }
+
+    /** Puts the keyboard in the filter of the view shown: the goroutines' text, or the Tables' quick filter. */
+    void focusFilter() {
+        TextField field = shownView() == 2 ? tables.filterField() : text;
+        field.requestFocus();
+        field.selectAll();
     }
 
     /** The detail of goroutine {process_id, goid}, read off the JavaFX thread. */

@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.app.store.StoreException;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -12,18 +13,20 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TreeCell;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.util.Comparator;
@@ -44,7 +47,8 @@ final class TablesView extends SplitPane {
     static final int MAX_ROWS = 10_000;
 
     private final OpenSnapshot snapshot;
-    private final ListView<SnapshotFile.TableInfo> list;
+    /** The tables under a heading per kind. */
+    private final TreeView<Listed> list = new TreeView<>();
     private Consumer<long[]> onGoroutine = g -> { };
     private final TextArea sql = new TextArea();
     private final Label message = new Label();
@@ -52,41 +56,73 @@ final class TablesView extends SplitPane {
     private final TableView<List<Object>> grid = new TableView<>();
     private final ObservableList<List<Object>> rows = FXCollections.observableArrayList();
     private final FilteredList<List<Object>> filtered = new FilteredList<>(rows);
+    /** Run, or Stop while a query runs. */
+    private final Button runButton = new Button("Run");
+    private CompletableFuture<Void> running;
 
     TablesView(OpenSnapshot snapshot) {
         this.snapshot = snapshot;
-        list = new ListView<>();
+        list.setShowRoot(false);
+        list.getStyleClass().add(Styles.DENSE);
         // Counting every table's rows is not on the way to the first paint: the list fills in once counted.
         snapshot.read(SnapshotFile::tables).whenComplete((tables, e) -> {
             if (tables != null) {
-                list.getItems().setAll(tables);
+                list.setRoot(byKind(tables));
             } else {
                 message.setText("Cannot list the tables: " + e.getMessage());
             }
         });
-        list.setCellFactory(v -> new ListCell<>() {
+        list.setCellFactory(v -> new TreeCell<>() {
             @Override
-            protected void updateItem(SnapshotFile.TableInfo t, boolean empty) {
+            protected void updateItem(Listed t, boolean empty) {
                 super.updateItem(t, empty);
-                setText(empty || t == null ? null : t.name() + (t.view() ? "  (view)" : "  " + t.rows()));
+                if (empty || t == null) {
+                    setGraphic(null);
+                    return;
+                }
+                Label name = new Label(t.title());
+                if (t.table() == null) {
+                    name.getStyleClass().add(Styles.TEXT_BOLD);
+                    setGraphic(name);
+                    return;
+                }
+                Label rows = new Label(t.table().view() ? "view" : String.format("%,d", t.table().rows()));
+                rows.getStyleClass().add(Styles.TEXT_MUTED);
+                Region gap = new Region();
+                HBox.setHgrow(gap, Priority.ALWAYS);
+                HBox line = new HBox(8, name, gap, rows);
+                line.setPadding(new Insets(0, 6, 0, 0));
+                setGraphic(line);
             }
         });
-        list.getSelectionModel().selectedItemProperty().addListener((o, was, t) -> {
-            if (t != null) {
-                sql.setText("SELECT * FROM \"" + t.name().replace("\"", "\"\"") + "\"");
+        list.getSelectionModel().selectedItemProperty().addListener((o, was, item) -> {
+            if (item != null && item.getValue().table() != null) {
+                sql.setText("SELECT * FROM \"" + item.getValue().title().replace("\"", "\"\"") + "\"");
                 run();
             }
         });
         sql.setPrefRowCount(4);
+        sql.setWrapText(true);
+        sql.getStyleClass().add("code");
+        grid.getStyleClass().add(Styles.DENSE);
         sql.setPromptText("SQL over the snapshot; Ctrl+Enter runs it");
         sql.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.ENTER && e.isShortcutDown()) {
                 run();
                 e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && running != null) {
+                stop();
+                e.consume();
             }
         });
-        Button runButton = new Button("Run");
-        runButton.setOnAction(e -> run());
+        runButton.setId("query-run");
+        runButton.setOnAction(e -> {
+            if (running == null) {
+                run();
+            } else {
+                stop();
+            }
+        });
         filter.setPromptText("Filter rows");
         filter.textProperty().addListener((o, was, is) -> {
             String needle = is == null ? "" : is.toLowerCase(Locale.ROOT);
@@ -106,15 +142,19 @@ final class TablesView extends SplitPane {
         VBox console = new VBox(sql, bar);
         BorderPane right = new BorderPane(grid, console, null, null, null);
         getItems().setAll(list, right);
-        setDividerPositions(0.22);
+        setDividerPositions(0.26);
         setOrientation(Orientation.HORIZONTAL);
     }
 
-    /** Runs the console's SQL, on the JavaFX thread; the future completes on it once the grid or the message shows it. */
+    /**
+     * Runs the console's SQL, on the JavaFX thread, after the query running now; the future completes on it once the
+     * grid or the message shows it.
+     */
     CompletableFuture<Void> run() {
         String text = sql.getText();
-        message.setText("Running...");
-        return snapshot.read(file -> file.query(text, MAX_ROWS)).handle((r, e) -> {
+        message.setText("Running... (Esc or Stop stops it)");
+        runButton.setText("Stop");
+        CompletableFuture<Void> query = snapshot.read(file -> file.query(text, MAX_ROWS)).handle((r, e) -> {
             if (r != null) {
                 show(r);
             } else {
@@ -123,15 +163,50 @@ final class TablesView extends SplitPane {
             }
             return null;
         });
+        running = query;
+        query.thenRun(() -> {
+            if (running == query) {
+                running = null;
+                runButton.setText("Run");
+            }
+        });
+        return query;
+    }
+
+    /** Stops the query running now (a view of the file's may never end); its message says so. */
+    void stop() {
+        snapshot.interrupt();
     }
 
     void setSql(String text) {
         sql.setText(text);
     }
 
-    /** The tables and views listed, with their row counts. */
+    /** A line of the list: a kind's heading (no table), or a table. */
+    private record Listed(String title, SnapshotFile.TableInfo table) {}
+
+    /** The tables under a heading per kind, in the file's order (kind by kind), every heading open. */
+    private static TreeItem<Listed> byKind(List<SnapshotFile.TableInfo> tables) {
+        TreeItem<Listed> root = new TreeItem<>();
+        for (SnapshotFile.TableKind kind : SnapshotFile.TableKind.values()) {
+            List<TreeItem<Listed>> of = tables.stream().filter(t -> t.kind() == kind)
+                    .map(t -> new TreeItem<>(new Listed(t.name(), t))).toList();
+            if (!of.isEmpty()) {
+                TreeItem<Listed> heading = new TreeItem<>(new Listed(kind.title(), null));
+                heading.getChildren().setAll(of);
+                heading.setExpanded(true);
+                root.getChildren().add(heading);
+            }
+        }
+        return root;
+    }
+
+    /** The tables and views listed, with their row counts, in the list's order. */
     List<SnapshotFile.TableInfo> listed() {
-        return List.copyOf(list.getItems());
+        if (list.getRoot() == null) {
+            return List.of();
+        }
+        return list.getRoot().getChildren().stream().flatMap(h -> h.getChildren().stream()).map(i -> i.getValue().table()).toList();
     }
 
     String message() {
@@ -144,6 +219,11 @@ final class TablesView extends SplitPane {
 
     void filter(String text) {
         filter.setText(text);
+    }
+
+    /** The quick filter of the grid's rows. */
+    TextField filterField() {
+        return filter;
     }
 
     /**
@@ -184,7 +264,10 @@ final class TablesView extends SplitPane {
                         protected void updateItem(Object v, boolean empty) {
                             super.updateItem(v, empty);
                             setText(empty || v == null ? null : v.toString());
-                            setUnderline(!empty && v != null);
+                            getStyleClass().remove("goroutine-link");
+                            if (!empty && v != null) {
+                                getStyleClass().add("goroutine-link");
+                            }
                         }
                     };
                     cell.setOnMouseClicked(e -> goroutineAt(cell.getIndex()).ifPresent(g -> onGoroutine.accept(g)));

@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.agent.doctor.Doctor;
 import dev.loupe.agent.doctor.Finding;
 import dev.loupe.app.capture.GoProcesses;
@@ -23,7 +24,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
 import java.io.File;
@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -65,7 +66,8 @@ final class TargetsView extends VBox {
         table.setShowRoot(false);
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPlaceholder(new Label("Looking for Go processes ..."));
+        table.getStyleClass().add(Styles.DENSE);
+        table.setPlaceholder(placeholder("Looking for Go processes ..."));
         table.setRowFactory(t -> new TreeTableRow<>() {
             @Override
             protected void updateItem(Row row, boolean empty) {
@@ -75,9 +77,9 @@ final class TargetsView extends VBox {
             }
         });
         table.getColumns().setAll(List.of(
-                column("Process", 150, Row::name),
-                column("Go", 70, r -> r.process() == null ? "" : r.process().goVersion()),
-                column("Uptime", 70, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
+                column("Process", 110, Row::name),
+                column("Go", 75, r -> r.process() == null ? "" : r.process().goVersion()),
+                column("Uptime", 72, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
                 column("Command line", 200, r -> r.process() == null ? r.exe().toString() : r.process().commandLine())));
         VBox.setVgrow(table, Priority.ALWAYS);
 
@@ -110,6 +112,14 @@ final class TargetsView extends VBox {
         checkPrivileges();
     }
 
+    /** What the empty table says, wrapped to its width. */
+    private static Label placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setPadding(new Insets(12));
+        return l;
+    }
+
     private static TreeTableColumn<Row, String> column(String title, double width, Function<Row, String> text) {
         TreeTableColumn<Row, String> c = new TreeTableColumn<>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(x.getValue().getValue() == null ? "" : text.apply(x.getValue().getValue())));
@@ -132,7 +142,7 @@ final class TargetsView extends VBox {
         });
         find.setOnFailed(e -> {
             table.getRoot().getChildren().clear();
-            table.setPlaceholder(new Label("Cannot list the Go processes: " + find.getException().getMessage()));
+            table.setPlaceholder(placeholder("Cannot list the Go processes: " + find.getException().getMessage()));
             done.completeExceptionally(find.getException());
         });
         Thread.ofVirtual().name("workstation-processes").start(find);
@@ -150,7 +160,7 @@ final class TargetsView extends VBox {
             binaries.add(binary);
         });
         table.getRoot().getChildren().setAll(binaries);
-        table.setPlaceholder(new Label("No Go processes this user can read (root sees every user's); Refresh to look again"));
+        table.setPlaceholder(placeholder("No Go processes this user can read (root sees every user's); Refresh to look again"));
     }
 
     /** Runs the privilege checks of {@code loupe doctor} once, off the JavaFX thread. */
@@ -184,6 +194,11 @@ final class TargetsView extends VBox {
                 .map(i -> i.getValue().process().pid()).distinct().toList();
     }
 
+    /** The executable of the first row selected: the binary a new spec is checked against. */
+    Optional<Path> selectedBinary() {
+        return table.getSelectionModel().getSelectedItems().stream().filter(Objects::nonNull).map(i -> i.getValue().exe()).findFirst();
+    }
+
     /** Selects the rows of {@code pids}; for tests and for the keyboard. */
     void select(List<Integer> pids) {
         table.getSelectionModel().clearSelection();
@@ -203,11 +218,7 @@ final class TargetsView extends VBox {
     }
 
     private void chooseSpec(Window owner) {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("The spec to capture with");
-        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Loupe specs", "*.yaml", "*.yml"),
-                new FileChooser.ExtensionFilter("All files", "*"));
-        File f = chooser.showOpenDialog(owner);
+        File f = SpecEditor.specChooser("The spec to capture with").showOpenDialog(owner);
         if (f != null) {
             setSpec(f.toPath());
         }

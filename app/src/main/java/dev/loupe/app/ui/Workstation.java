@@ -23,11 +23,13 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tab;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
+import javafx.scene.image.Image;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
@@ -36,18 +38,23 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -71,6 +78,8 @@ public final class Workstation {
     private final Label status = new Label();
     private final CaptureProgress progress = new CaptureProgress();
     private final TargetsView targets;
+    /** The spec editors open. */
+    private final List<SpecEditor> editors = new ArrayList<>();
     private final HistoryView snapshots;
     /** The snapshot being taken, done when none is. */
     private CompletableFuture<Tab> capturing = CompletableFuture.completedFuture(null);
@@ -125,12 +134,14 @@ public final class Workstation {
         sidebar.setOrientation(Orientation.VERTICAL);
         sidebar.setDividerPositions(0.55);
         SplitPane main = new SplitPane(sidebar, center);
-        main.setDividerPositions(0.27);
+        main.setDividerPositions(0.3);
         SplitPane.setResizableWithParent(sidebar, false);
         status.setId("status");
         status.setPadding(new Insets(4, 8, 4, 8));
         BorderPane root = new BorderPane(main, menus(), null, new VBox(progress, status), null);
         Scene scene = new Scene(root, 1440, 900);
+        scene.getStylesheets().add(asset("workstation.css").toExternalForm());
+        sidebar.getStyleClass().add("sidebar");
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
                 e.acceptTransferModes(TransferMode.COPY);
@@ -144,7 +155,16 @@ public final class Workstation {
         });
         // Closing the window closes its files.
         stage.setOnHidden(e -> List.copyOf(tabs.getTabs()).forEach(this::close));
+        // The spec editors go with the window, each asking first about its unsaved changes.
+        stage.setOnCloseRequest(e -> {
+            if (!closeEditors()) {
+                e.consume();
+            }
+        });
         stage.setTitle("Loupe");
+        for (int size : new int[] {32, 64, 256}) {
+            stage.getIcons().add(new Image(asset("loupe-" + size + ".png").toExternalForm()));
+        }
         stage.setScene(scene);
         stage.show();
     }
@@ -261,11 +281,89 @@ public final class Workstation {
         export.disableProperty().bind(Bindings.isEmpty(tabs.getTabs()));
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> stage.close());
+        quit.setOnAction(e -> {
+            if (closeEditors()) {
+                stage.close();
+            }
+        });
         MenuItem capture = new MenuItem("Capture the selected processes");
         capture.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+S"));
         capture.setOnAction(e -> captureSelected());
-        return new MenuBar(new Menu("File", null, open, close, export, quit), new Menu("Capture", null, capture));
+        return new MenuBar(new Menu("File", null, open, close, export, quit), viewMenu(), new Menu("Capture", null, capture), specMenu());
+    }
+
+    /** Keys to the open snapshot's views and filters, and to the targets. */
+    private Menu viewMenu() {
+        List<MenuItem> items = new ArrayList<>();
+        String[] names = {"Flame graph", "Grouped stacks", "Tables"};
+        for (int i = 0; i < names.length; i++) {
+            int index = i;
+            MenuItem item = new MenuItem(names[i]);
+            item.setAccelerator(KeyCombination.keyCombination("Shortcut+" + (i + 1)));
+            item.setOnAction(e -> shownSnapshot().ifPresent(v -> v.showView(index)));
+            items.add(item);
+        }
+        MenuItem filter = new MenuItem("Filter");
+        filter.setAccelerator(KeyCombination.keyCombination("Shortcut+F"));
+        filter.setOnAction(e -> shownSnapshot().ifPresent(SnapshotView::focusFilter));
+        items.add(filter);
+        items.forEach(item -> item.disableProperty().bind(Bindings.isEmpty(tabs.getTabs())));
+        MenuItem refresh = new MenuItem("Refresh targets");
+        refresh.setAccelerator(KeyCombination.keyCombination("F5"));
+        refresh.setOnAction(e -> targets.refresh());
+        items.add(new SeparatorMenuItem());
+        items.add(refresh);
+        return new Menu("View", null, items.toArray(MenuItem[]::new));
+    }
+
+    /** The views of the snapshot whose tab is shown. */
+    private Optional<SnapshotView> shownSnapshot() {
+        Tab t = selected();
+        return t != null && t.getContent() instanceof SnapshotView v ? Optional.of(v) : Optional.empty();
+    }
+
+    /** Closes every spec editor; false when one keeps its unsaved changes, and so stays with the window. */
+    private boolean closeEditors() {
+        for (SpecEditor editor : List.copyOf(editors)) {
+            if (!editor.close()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A new spec, or one opened, in an editor of its own. */
+    private Menu specMenu() {
+        MenuItem newSpec = new MenuItem("New spec");
+        newSpec.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
+        newSpec.setOnAction(e -> editSpec(null));
+        MenuItem openSpec = new MenuItem("Open spec...");
+        openSpec.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
+        openSpec.setOnAction(e -> {
+            File chosen = SpecEditor.specChooser("Open a spec").showOpenDialog(stage);
+            if (chosen != null) {
+                editSpec(chosen.toPath());
+            }
+        });
+        return new Menu("Spec", null, newSpec, openSpec);
+    }
+
+    /**
+     * Opens a spec editor on {@code file} (null for a new spec), checking it against the binary of the process selected
+     * under Targets, if any; its "Use for capture" sets the spec of the next capture. On the JavaFX thread.
+     */
+    SpecEditor editSpec(Path file) {
+        SpecEditor editor = new SpecEditor(targets.selectedBinary().orElse(null), spec -> {
+            targets.setSpec(spec);
+            status.setText("The next capture uses the spec " + spec);
+        });
+        editor.stage().getIcons().setAll(stage.getIcons());
+        editors.add(editor);
+        editor.stage().addEventHandler(WindowEvent.WINDOW_HIDDEN, e -> editors.remove(editor));
+        if (file != null) {
+            editor.open(file);
+        }
+        return editor;
     }
 
     private Tab selected() {
@@ -406,6 +504,11 @@ public final class Workstation {
     /** The snapshot history panel, for tests. */
     HistoryView snapshots() {
         return snapshots;
+    }
+
+    /** A file of ui-assets/ (CSS, icons), which the build puts on the class path. */
+    static URL asset(String name) {
+        return Objects.requireNonNull(Workstation.class.getResource("/dev/loupe/ui/" + name), "ui-assets/ lacks " + name);
     }
 
     /** $XDG_DATA_HOME/loupe/snapshots, else ~/.local/share/loupe/snapshots. */

@@ -33,7 +33,7 @@ class SnapshotCommandTest {
     private static final Pattern SUMMARY = Pattern.compile(
             "([\\d,]+) goroutines from 1 process, paused (\\d+ µs|\\d+\\.\\d ms|\\d+\\.\\d\\d s), written to (.+)");
     /** What the command prints on stderr while it works. */
-    private static final Pattern PROGRESS = Pattern.compile("process \\d+: .*|pausing process \\d+ \\.\\.\\.");
+    private static final Pattern PROGRESS = Pattern.compile("process \\d+: .*|pausing process \\d+ \\.\\.\\.|writing .*\\.db");
 
     private record Run(int status, String out, String err) {}
 

@@ -15,6 +15,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,8 +78,8 @@ class SnapshotStoreTest {
         Path db = write(dir);
         try (SnapshotFile file = SnapshotFile.open(db)) {
             var tables = file.tables();
-            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutines", false, 4L)), tables.toString());
-            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutine_frames", true, null)), tables.toString());
+            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutines", SnapshotFile.TableKind.BUILT_IN, false, 4L)), tables.toString());
+            assertTrue(tables.contains(new SnapshotFile.TableInfo("goroutine_frames", SnapshotFile.TableKind.BUILT_IN, true, null)), tables.toString());
             var r = file.query("SELECT goid FROM goroutines ORDER BY goid", 2);
             assertEquals(List.of("goid"), r.columns());
             assertEquals(List.of(List.<Object>of(10), List.<Object>of(11)), r.rows());
@@ -166,6 +168,48 @@ class SnapshotStoreTest {
         assertEquals(1, LoupeCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "stacks", text.toString()));
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertTrue(err.toString().startsWith("loupe stacks: " + text + " is not a readable snapshot"), err.toString());
+    }
+
+    /** SQL that never ends: a recursive count with no bound. */
+    private static final String FOREVER = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n";
+
+    @Test
+    void aFileWithSqlOfItsOwnInPlaceOfTheEngineTablesIsRefused(@TempDir Path dir) throws Exception {
+        Path view = write(Files.createDirectory(dir.resolve("view")));
+        Exec.run(Exec.cmd("sqlite3", view.toString(), "DROP VIEW goroutine_frames; DROP TABLE goroutines;"
+                + " CREATE VIEW goroutines AS SELECT 1 AS process_id, i AS goid, 'running' AS status FROM (" + FOREVER + ");"));
+        assertMessage(view, "in place of the table goroutines it has SQL of its own");
+        Path computed = write(Files.createDirectory(dir.resolve("computed")));
+        Exec.run(Exec.cmd("sqlite3", computed.toString(), "ALTER TABLE processes ADD COLUMN x INTEGER"
+                + " GENERATED ALWAYS AS (length(zeroblob(1000000000))) VIRTUAL;"));
+        assertMessage(computed, "in place of the table processes it has SQL of its own");
+        Path missing = write(Files.createDirectory(dir.resolve("missing")));
+        Exec.run(Exec.cmd("sqlite3", missing.toString(), "DROP VIEW goroutine_frames; DROP TABLE goroutines;"));
+        assertMessage(missing, "is not a complete snapshot: it has no table goroutines");
+    }
+
+    @Test
+    void aViewThatNeverEndsIsStoppedAndTheFileReadsOn(@TempDir Path dir) throws Exception {
+        Path db = write(dir);
+        Exec.run(Exec.cmd("sqlite3", db.toString(), "CREATE VIEW forever AS " + FOREVER + ";"
+                + " DROP VIEW goroutine_frames; CREATE VIEW goroutine_frames AS " + FOREVER + ";"));
+        try (SnapshotFile file = SnapshotFile.open(db)) {
+            // The engine's reads do not run the file's views, its own name for one included.
+            assertEquals(2, file.stackGroups().size());
+            assertEquals(SLEEP, file.goroutine(1, 20).orElseThrow().frames());
+            var forever = CompletableFuture.supplyAsync(() -> file.query("SELECT count(*) FROM forever", 10));
+            // Interrupted over and over: the query may not have started at the first.
+            for (int i = 0; i < 600 && !forever.isDone(); i++) {
+                file.interrupt();
+                Thread.sleep(50);
+            }
+            assertTrue(forever.isDone(), "interrupting stops the query");
+            ExecutionException e = assertThrows(ExecutionException.class, forever::get);
+            assertEquals("the query was stopped", e.getCause().getMessage());
+            assertEquals(4, file.query("SELECT count(*) FROM goroutines", 1).rows().getFirst().getFirst());
+            StoreException load = assertThrows(StoreException.class, () -> file.query("SELECT load_extension('/lib/x.so')", 1));
+            assertTrue(load.getMessage().contains("not authorized"), load.getMessage());
+        }
     }
 
     private static void assertMessage(Path p, String expected) {

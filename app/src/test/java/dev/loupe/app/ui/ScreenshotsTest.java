@@ -5,6 +5,7 @@ import dev.loupe.app.capture.Snapshotter;
 import dev.loupe.testkit.Gate;
 import dev.loupe.testkit.GoBuild;
 import dev.loupe.testkit.RunningTarget;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,16 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each main view of a real snapshot rendered to a 1440x900 PNG that is not blank. */
 class ScreenshotsTest {
+    /** Started here, so that rendering leaves it running for the test classes after this one (one JVM runs them all). */
+    @BeforeAll
+    static void startJavaFx() throws Exception {
+        Fx.start();
+    }
+
     @Test
     void eachViewIsAPictureOfTheSnapshot(@TempDir Path dir) throws Exception {
-        Gate.requireRoot();
-        Path db = dir.resolve("stacks.db");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "100"), Duration.ofSeconds(120))) {
-            new Snapshotter(new LocalAgent(), new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
-                    Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1)), line -> {}).take(List.of((int) t.pid()), db);
-        }
+        Path db = StacksSnapshot.take(dir.resolve("stacks.db"), List.of("-n", "100"), null);
         List<Path> pngs = Screenshots.render(db, dir.resolve("shots"));
-        assertEquals(List.of("flame-graph.png", "grouped-stacks.png", "tables.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
+        assertEquals(List.of("flame-graph.png", "grouped-stacks.png", "tables.png", "spec-editor.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
         for (Path p : pngs) {
             BufferedImage image = ImageIO.read(p.toFile());
             assertEquals(1440, image.getWidth(), p.toString());

@@ -13,6 +13,7 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TreeItem;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.stage.Stage;
@@ -46,15 +47,8 @@ class WorkstationTest {
     @Test
     void aSnapshotOpensAsItsGroupedStacks(@TempDir Path dir) throws Exception {
         Gate.requireRoot();
-        Path db = dir.resolve("stacks.db");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "200", "-holders", "5"),
-                Duration.ofSeconds(120))) {
-            // The pause is not what this test is about: a second of budget, for a loaded machine.
-            Snapshotter.Options options = new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
-                    Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1));
-            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db,
-                    SpecReader.parse("functions: [{function: main.holdA, capture: [{expr: id}, {expr: o}]}]\n", "holders.yaml"));
-        }
+        Path db = StacksSnapshot.take(dir.resolve("stacks.db"), List.of("-n", "200", "-holders", "5"),
+                SpecReader.parse("functions: [{function: main.holdA, capture: [{expr: id}, {expr: o}]}]\n", "holders.yaml"));
         List<SnapshotFile.StackGroup> expected;
         try (SnapshotFile file = SnapshotFile.open(db)) {
             expected = file.stackGroups();
@@ -79,6 +73,15 @@ class WorkstationTest {
             return null;
         });
         SnapshotView snapshot = Fx.call(() -> (SnapshotView) tab.getContent());
+        Fx.run(() -> {
+            // The View menu's keys, as the scene has them from the menu bar.
+            var keys = stage.getScene().getAccelerators();
+            keys.get(KeyCombination.keyCombination("Shortcut+3")).run();
+            assertEquals(2, snapshot.shownView(), "Ctrl+3: Tables");
+            keys.get(KeyCombination.keyCombination("Shortcut+F")).run();
+            keys.get(KeyCombination.keyCombination("Shortcut+1")).run();
+            assertEquals(0, snapshot.shownView(), "Ctrl+1: the flame graph");
+        });
         assertDetail(snapshot, expected);
         assertQueries(Fx.call(snapshot::tables), expected);
         assertGoroutineLink(snapshot);
@@ -117,20 +120,6 @@ class WorkstationTest {
             assertTrue(Fx.call(w::status).startsWith("Cannot write there: NoSuchFileException"), Fx.call(w::status) + " " + e);
             Fx.run(stage::close);
         }
-    }
-
-    @Test
-    void aFileThatIsNotASnapshotIsOneLineAndTheWindowGoesOn(@TempDir Path dir) throws Exception {
-        Path text = Files.writeString(dir.resolve("notes.db"), "not a database\n");
-        Stage stage = Fx.call(Stage::new);
-        Workstation w = Fx.call(() -> new Workstation(stage));
-        ExecutionException e = assertThrows(ExecutionException.class, () -> w.open(text).get(60, TimeUnit.SECONDS));
-        assertTrue(Fx.call(w::status).startsWith(text + " is not a readable snapshot"), Fx.call(w::status));
-        assertThrows(ExecutionException.class, () -> w.open(dir).get(60, TimeUnit.SECONDS));
-        assertEquals(dir + " is a directory, not a snapshot file", Fx.call(w::status));
-        assertEquals(0, Fx.call(w::tabs).size());
-        assertTrue(!Fx.call(w::status).contains("\n") && e.getCause() != null);
-        Fx.run(stage::close);
     }
 
     /** The flame graph against the file's own groups: widths, hover, zoom and back, search and its share. */
@@ -275,7 +264,10 @@ class WorkstationTest {
         Fx.call(() -> {
             assertEquals(total + " rows", tables.message());
             // The list was read before the query, on the same thread: it is there.
-            assertTrue(tables.listed().contains(new SnapshotFile.TableInfo("goroutines", false, (long) total)), tables.listed().toString());
+            assertTrue(tables.listed().contains(new SnapshotFile.TableInfo("goroutines", SnapshotFile.TableKind.BUILT_IN, false, (long) total)),
+                    tables.listed().toString());
+            SnapshotFile.TableInfo listedFirst = tables.listed().getFirst();
+            assertEquals("main_holdA " + SnapshotFile.TableKind.FUNCTION, listedFirst.name() + " " + listedFirst.kind(), "the spec's function table first");
             assertEquals(total, tables.grid().getItems().size());
             var goid = tables.grid().getColumns().getFirst();
             goid.setSortType(TableColumn.SortType.DESCENDING);

@@ -54,10 +54,18 @@ public final class SpecReader {
      * @throws SpecException if the file cannot be read or the spec has problems
      */
     public static Spec read(Path file) throws SpecException {
+        return parse(text(file), file.toString());
+    }
+
+    /**
+     * The text of the spec file {@code file} (UTF-8), not yet read as a spec: what an editor opens.
+     *
+     * @throws SpecException with one problem about the whole file if it cannot be read
+     */
+    public static String text(Path file) throws SpecException {
         String source = file.toString();
-        String yaml;
         try {
-            yaml = Files.readString(file);
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(List.of(new Problem(source, 0, 0, "no such file; check the path")));
         } catch (AccessDeniedException e) {
@@ -67,7 +75,6 @@ public final class SpecReader {
         } catch (IOException e) {
             throw new SpecException(List.of(new Problem(source, 0, 0, "cannot read the file (" + e + ")")));
         }
-        return parse(yaml, source);
     }
 
     /**
