@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.app.cli.StacksCommand;
 import dev.loupe.app.export.GoroutineProfile;
 import dev.loupe.app.store.SnapshotFile.StackGroup;
@@ -14,29 +15,45 @@ import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeTableColumn;
 import javafx.scene.control.TreeTableView;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Goroutines grouped by identical stack, largest group first: a row per group (count, states and wait reasons,
- * longest wait, process), expanding to its goroutines. The goroutine selected (a group's first, for a group) is
+ * longest wait, where its stack is in the program, process), expanding to its goroutines. The goroutine selected (a group's first, for a group) is
  * what {@link #selectedGoroutine} holds, for its detail.
  */
 final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
-    /** A group, or one of its goroutines ({@code goid} null for the group). */
-    record Row(StackGroup group, Long goid) {
+    /** A group, or one of its goroutines ({@code goid} null for the group), the {@code index}th of its group. */
+    record Row(StackGroup group, Long goid, int index) {
+        /** A group's states; a goroutine's id, with its state when its group's goroutines are not all in one. */
         String what() {
-            return goid == null ? StacksCommand.states(group) : "goroutine " + goid;
+            if (goid == null) {
+                return StacksCommand.states(group);
+            }
+            return "goroutine " + goid + (group.states().size() > 1 ? "  [" + group.goidStates().get(index) + "]" : "");
         }
 
-        /** For a group its process; for a goroutine the innermost frame of the program's own code (else the innermost). */
+        /**
+         * Where the stack is: its innermost frame of the program's own code (else its innermost), and for a group
+         * also the process; what tells one group from another with the same state.
+         */
         String where() {
-            if (goid == null) {
-                return GoroutineProfile.processName(group);
-            }
             Frame at = group.frames().stream().filter(f -> FlameTree.kind(f.function()) == FlameTree.Kind.PROGRAM).findFirst()
                     .orElse(group.frames().isEmpty() ? null : group.frames().getFirst());
-            return at == null ? "" : at.function() + "  " + at.file() + ":" + at.line();
+            String frame = at == null ? "" : at.function() + "  " + shortFile(at.file()) + ":" + at.line();
+            return goid == null ? frame + "    " + GoroutineProfile.processName(group) : frame;
         }
+    }
+
+    /** A source file by its last two names ({@code stacks/main.go}): enough to tell it, short enough for a column. */
+    static String shortFile(String file) {
+        if (file == null) {
+            return "?";
+        }
+        int last = file.lastIndexOf('/');
+        int before = last > 0 ? file.lastIndexOf('/', last - 1) : -1;
+        return file.substring(before + 1);
     }
 
     /** The goroutine selected: the process's id in the file and the goid; null when nothing is. */
@@ -44,22 +61,25 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
 
     /** Empty until {@link #show}. */
     GroupedStacksView() {
-        TreeTableColumn<Row, Integer> count = new TreeTableColumn<>("Goroutines");
+        TreeTableColumn<Row, Integer> count = new TreeTableColumn<>("Count");
         count.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().getValue().goid() == null
                 ? c.getValue().getValue().group().count() : null));
-        count.setPrefWidth(110);
-        TreeTableColumn<Row, String> what = new TreeTableColumn<>("State / function");
+        count.setPrefWidth(80);
+        count.setMinWidth(80);
+        TreeTableColumn<Row, String> what = new TreeTableColumn<>("State");
         what.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().what()));
-        what.setPrefWidth(520);
-        TreeTableColumn<Row, String> wait = new TreeTableColumn<>("Longest wait");
+        what.setPrefWidth(190);
+        TreeTableColumn<Row, String> wait = new TreeTableColumn<>("Waited");
         wait.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().goid() == null
                 ? StacksCommand.longestWait(c.getValue().getValue().group()) : ""));
-        wait.setPrefWidth(120);
-        TreeTableColumn<Row, String> where = new TreeTableColumn<>("Process / file:line");
+        wait.setPrefWidth(80);
+        wait.setMinWidth(80);
+        TreeTableColumn<Row, String> where = new TreeTableColumn<>("Where (the program's innermost frame)");
         where.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().getValue().where()));
         where.setPrefWidth(420);
         getColumns().setAll(List.of(count, what, wait, where));
         setShowRoot(false);
+        getStyleClass().add(Styles.DENSE);
         setColumnResizePolicy(TreeTableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         getSelectionModel().selectedItemProperty().addListener((o, was, is) -> {
             Row r = is == null ? null : is.getValue();
@@ -87,7 +107,7 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
         private boolean made;
 
         GroupItem(StackGroup g) {
-            super(new Row(g, null));
+            super(new Row(g, null, -1));
         }
 
         @Override
@@ -100,7 +120,11 @@ final class GroupedStacksView extends TreeTableView<GroupedStacksView.Row> {
             if (!made) {
                 made = true;
                 StackGroup g = getValue().group();
-                super.getChildren().setAll(g.goids().stream().map(goid -> new TreeItem<>(new Row(g, goid))).toList());
+                List<TreeItem<Row>> rows = new ArrayList<>(g.goids().size());
+                for (int i = 0; i < g.goids().size(); i++) {
+                    rows.add(new TreeItem<>(new Row(g, g.goids().get(i), i)));
+                }
+                super.getChildren().setAll(rows);
             }
             return super.getChildren();
         }

@@ -66,6 +66,9 @@ class WorkstationTest {
             assertEquals(expected.size(), groups.size(), "a row per stack");
             assertEquals(expected.getFirst().count(), groups.getFirst().getValue().group().count(), "largest group first");
             assertEquals(expected.getFirst().goids().size(), groups.getFirst().getChildren().size(), "its goroutines");
+            var own = expected.getFirst().frames().stream().filter(f -> FlameTree.kind(f.function()) == FlameTree.Kind.PROGRAM).findFirst().orElseThrow();
+            assertTrue(groups.getFirst().getValue().where().startsWith(own.function() + "  " + GroupedStacksView.shortFile(own.file()) + ":" + own.line()),
+                    "a group says where its stack is in the program: " + groups.getFirst().getValue().where());
             int goroutines = groups.stream().mapToInt(g -> g.getValue().group().count()).sum();
             assertTrue(goroutines > 205, goroutines + " goroutines");
             assertEquals("stacks.db: " + goroutines + " goroutines in " + expected.size() + " stacks", w.status());
