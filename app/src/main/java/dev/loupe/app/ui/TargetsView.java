@@ -77,10 +77,10 @@ final class TargetsView extends VBox {
             }
         });
         table.getColumns().setAll(List.of(
-                column("Process", 110, Row::name),
-                column("Go", 75, r -> r.process() == null ? "" : r.process().goVersion()),
-                column("Uptime", 72, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
-                column("Command line", 200, r -> r.process() == null ? r.exe().toString() : r.process().commandLine())));
+                column("Process", 125, Row::name),
+                column("Go", 70, r -> r.process() == null ? "" : r.process().goVersion()),
+                column("Uptime", 62, r -> r.process() == null ? "" : StacksCommand.human(r.process().uptime())),
+                column("Command line", 90, r -> r.process() == null ? r.exe().toString() : r.process().commandLine())));
         VBox.setVgrow(table, Priority.ALWAYS);
 
         Button refresh = new Button("Refresh");
