@@ -127,8 +127,10 @@ class WorkstationTest {
 
     /** The flame graph against the file's own groups: widths, hover, zoom and back, search and its share. */
     private static void assertFlameGraph(FlameGraphView flame, List<SnapshotFile.StackGroup> groups) {
+        // Laid out at a known size now, whatever the window's pulses have done with it so far.
         flame.applyCss();
         flame.resize(1440, 800);
+        flame.requestLayout();
         flame.layout();
         int total = groups.stream().mapToInt(SnapshotFile.StackGroup::count).sum();
         FlameTree.Node root = flame.zoomed();
