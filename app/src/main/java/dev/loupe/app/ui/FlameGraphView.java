@@ -8,6 +8,8 @@ import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -26,7 +28,7 @@ import java.util.Map;
 /**
  * A flame graph of a snapshot's goroutines, drawn on a Canvas: the node zoomed into spans the width, its
  * descendants below it as wide as their share of its goroutines. Hovering names a node (function, file:line,
- * goroutines); a click zooms into it, the breadcrumb back out; the search box highlights the frames whose function
+ * goroutines); a click zooms into it, the breadcrumb (or Esc, Backspace, Home) back out; the search box highlights the frames whose function
  * matches and says what share of the goroutines they cover.
  */
 final class FlameGraphView extends BorderPane {
@@ -84,6 +86,19 @@ final class FlameGraphView extends BorderPane {
                 zoom(n);
             }
         });
+        // Keys: Esc or Backspace zooms out a level, Home back to every goroutine.
+        setOnKeyPressed(e -> {
+            if ((e.getCode() == KeyCode.ESCAPE || e.getCode() == KeyCode.BACK_SPACE) && zoomed.parent != null
+                    && e.getTarget() != search) {
+                zoom(zoomed.parent);
+                e.consume();
+            } else if (e.getCode() == KeyCode.HOME && e.getTarget() != search) {
+                zoom(root);
+                e.consume();
+            }
+        });
+        canvas.setFocusTraversable(true);
+        canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> canvas.requestFocus());
         hover.setPadding(new Insets(4, 8, 4, 8));
         setTop(top);
         setCenter(scroll);
