@@ -86,7 +86,9 @@ final class SnapshotView extends BorderPane {
         });
         Tab groupedTab = new Tab("Grouped stacks");
         showWhenSelected(groupedTab, grouped);
-        views.getTabs().setAll(flameTab, groupedTab, new Tab("Tables", tables));
+        Tab tablesTab = new Tab("Tables");
+        showWhenSelected(tablesTab, tables);
+        views.getTabs().setAll(flameTab, groupedTab, tablesTab);
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
         tables.setOnGoroutine(g -> {

@@ -72,7 +72,14 @@ class UntrustedFilesTest {
         Stage stage = Fx.call(Stage::new);
         Workstation w = Fx.call(() -> new Workstation(stage, dir.resolve("history")));
         Tab tab = w.open(views).get(60, TimeUnit.SECONDS);
-        TablesView tables = Fx.call(() -> ((SnapshotView) tab.getContent()).tables());
+        TablesView tables = Fx.call(() -> {
+            // The Tables view on screen, as a user has it, so that its Run button is there.
+            SnapshotView view = (SnapshotView) tab.getContent();
+            view.showView(2);
+            view.getScene().getRoot().applyCss();
+            view.getScene().getRoot().layout();
+            return view.tables();
+        });
         Button run = Fx.call(() -> (Button) tables.lookup("#query-run"));
         CompletableFuture<Void> forever = Fx.call(() -> {
             tables.setSql("SELECT count(*) FROM forever");
