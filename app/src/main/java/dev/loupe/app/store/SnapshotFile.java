@@ -1,6 +1,7 @@
 package dev.loupe.app.store;
 
 import dev.loupe.decoder.Frame;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConfig;
 
 import java.nio.file.Files;
@@ -20,19 +21,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A snapshot file opened for reading. Snapshot files come from other people and are
  * untrusted: the file is opened read-only, with extension loading off and
  * {@code trusted_schema} off, so SQL inside it can do nothing but read it; and the
  * engine's own reads run on plain tables only (checked on opening), so a view the
- * file brings runs only when a user's query names it, and {@link #interrupt} stops it.
+ * file brings runs only when a user's query names it, which can be stopped.
  */
 public final class SnapshotFile implements AutoCloseable {
     /** The columns every function table starts with. */
     private static final Set<String> KEY_COLUMNS = Set.of("process_id", "goroutine_id", "frame_idx");
-    /** SQLite's result code for a statement stopped by {@code sqlite3_interrupt}. */
+    /** SQLite's result code for a statement its progress handler stopped. */
     private static final int SQLITE_INTERRUPT = 9;
+    /** How many steps of SQLite's program a query runs between two asks of whether it is to stop. */
+    private static final int STOP_CHECK_STEPS = 1000;
     /** SQLite's result code for a file whose pages do not hold together. */
     private static final int SQLITE_CORRUPT = 11;
 
@@ -44,10 +48,13 @@ public final class SnapshotFile implements AutoCloseable {
 
     private final Path path;
     private final Connection db;
+    /** The function tables the catalog lists, read once on opening: the file does not change while it is open. */
+    private final List<String> functionTables;
 
-    private SnapshotFile(Path path, Connection db) {
+    private SnapshotFile(Path path, Connection db, List<String> functionTables) {
         this.path = path;
         this.db = db;
+        this.functionTables = functionTables;
     }
 
     /** Opens {@code path}, checking that it is a snapshot this version of Loupe can read. */
@@ -77,9 +84,7 @@ public final class SnapshotFile implements AutoCloseable {
                             + ", this one reads up to " + SnapshotSchema.FORMAT_VERSION + "); update Loupe to open it");
                 }
             }
-            SnapshotFile file = new SnapshotFile(path, db);
-            file.checkEngineTables();
-            return file;
+            return new SnapshotFile(path, db, checkEngineTables(path, db));
         } catch (SQLException e) {
             closeQuietly(db);
             throw e.getErrorCode() == SQLITE_CORRUPT ? corrupt(path, e)
@@ -90,20 +95,31 @@ public final class SnapshotFile implements AutoCloseable {
         }
     }
 
-    /** Refuses a file whose engine tables (those and the function tables) are not plain tables. */
-    private void checkEngineTables() throws SQLException {
-        List<String> tables = new ArrayList<>(ENGINE_TABLES);
-        if (hasTable("function_tables")) {
-            tables.add("function_tables");
-            checkPlainTable("function_tables");
-            tables.addAll(functionTables());
+    /**
+     * Refuses a file whose engine tables (those, the catalog and the function tables it lists) are not plain tables;
+     * the function tables, which are none in a snapshot taken without a spec (or before format 2).
+     */
+    private static List<String> checkEngineTables(Path path, Connection db) throws SQLException {
+        for (String table : ENGINE_TABLES) {
+            checkPlainTable(path, db, table);
         }
-        for (String table : tables) {
-            checkPlainTable(table);
+        List<String> functionTables = new ArrayList<>();
+        if (hasTable(db, "function_tables")) {
+            // The catalog is checked before it is read.
+            checkPlainTable(path, db, "function_tables");
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT table_name FROM function_tables")) {
+                while (r.next()) {
+                    functionTables.add(r.getString(1));
+                }
+            }
         }
+        for (String table : functionTables) {
+            checkPlainTable(path, db, table);
+        }
+        return List.copyOf(functionTables);
     }
 
-    private void checkPlainTable(String table) throws SQLException {
+    private static void checkPlainTable(Path path, Connection db, String table) throws SQLException {
         String sql;
         try (PreparedStatement p = db.prepareStatement("SELECT type, sql FROM sqlite_schema WHERE name = ?")) {
             p.setString(1, table);
@@ -253,7 +269,7 @@ public final class SnapshotFile implements AutoCloseable {
                 }
             }
             Map<Integer, Map<String, Object>> captured = new TreeMap<>();
-            for (String table : functionTables()) {
+            for (String table : functionTables) {
                 try (PreparedStatement p = db.prepareStatement("SELECT * FROM " + quoted(table)
                         + " WHERE process_id = ? AND goroutine_id = ?")) {
                     p.setLong(1, processId);
@@ -278,20 +294,7 @@ public final class SnapshotFile implements AutoCloseable {
         }
     }
 
-    /** The function tables the catalog lists; none in a snapshot taken without a spec (or before format 2). */
-    private List<String> functionTables() throws SQLException {
-        List<String> tables = new ArrayList<>();
-        if (hasTable("function_tables")) {
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT table_name FROM function_tables")) {
-                while (r.next()) {
-                    tables.add(r.getString(1));
-                }
-            }
-        }
-        return tables;
-    }
-
-    private boolean hasTable(String name) throws SQLException {
+    private static boolean hasTable(Connection db, String name) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM sqlite_schema WHERE name = ?")) {
             p.setString(1, name);
             try (ResultSet r = p.executeQuery()) {
@@ -304,7 +307,7 @@ public final class SnapshotFile implements AutoCloseable {
     public Set<List<Long>> goroutinesWithData() {
         Set<List<Long>> out = new HashSet<>();
         try {
-            for (String table : functionTables()) {
+            for (String table : functionTables) {
                 try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT DISTINCT process_id, goroutine_id FROM "
                         + quoted(table))) {
                     while (r.next()) {
@@ -351,14 +354,13 @@ public final class SnapshotFile implements AutoCloseable {
     public List<TableInfo> tables() {
         List<TableInfo> out = new ArrayList<>();
         try {
-            List<String> functions = functionTables();
             try (Statement s = db.createStatement();
                  ResultSet r = s.executeQuery("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view')"
                          + " AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
                 while (r.next()) {
                     String name = r.getString(1);
                     boolean view = r.getString(2).equals("view");
-                    TableKind kind = functions.contains(name) ? TableKind.FUNCTION
+                    TableKind kind = functionTables.contains(name) ? TableKind.FUNCTION
                             : SnapshotSchema.BUILT_IN_NAMES.contains(name) ? TableKind.BUILT_IN : TableKind.OTHER;
                     out.add(new TableInfo(name, kind, view, view ? null : count(name)));
                 }
@@ -386,44 +388,52 @@ public final class SnapshotFile implements AutoCloseable {
      * Runs {@code sql} on the file, read-only (the connection cannot write, nor load extensions, nor trust the file's
      * own schema), keeping at most {@code maxRows} rows.
      *
-     * @throws StoreException with SQLite's message for SQL that does not run, or "the query was stopped" after
-     *                        {@link #interrupt}
+     * @throws StoreException with SQLite's message for SQL that does not run
      */
     public QueryResult query(String sql, int maxRows) {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            int n = r.getMetaData().getColumnCount();
-            List<String> columns = new ArrayList<>(n);
-            for (int i = 1; i <= n; i++) {
-                columns.add(r.getMetaData().getColumnLabel(i));
-            }
-            List<List<Object>> rows = new ArrayList<>();
-            boolean more = false;
-            while (r.next()) {
-                if (rows.size() == maxRows) {
-                    more = true;
-                    break;
-                }
-                List<Object> row = new ArrayList<>(n);
-                for (int i = 1; i <= n; i++) {
-                    row.add(r.getObject(i));
-                }
-                rows.add(row);
-            }
-            return new QueryResult(columns, rows, more);
-        } catch (SQLException e) {
-            throw new StoreException(e.getErrorCode() == SQLITE_INTERRUPT ? "the query was stopped" : e.getMessage(), e);
-        }
+        return query(sql, maxRows, () -> false);
     }
 
     /**
-     * Stops the statement running on the file now, from any thread: a query over a view that takes too long (a file
-     * from someone else may bring one that never ends). Does nothing when none runs.
+     * The same, stopping as soon as {@code stop} says so, from any thread, whether the query runs already or is yet
+     * to: a query over a view that takes too long (a file from someone else may bring one that never ends).
+     *
+     * @throws StoreException "the query was stopped", or SQLite's message for SQL that does not run
      */
-    public void interrupt() {
-        try (Statement s = db.createStatement()) {
-            s.cancel();
+    public QueryResult query(String sql, int maxRows, BooleanSupplier stop) {
+        try {
+            // SQLite asks every few thousand steps of its program; only this query's, so that no other read is stopped.
+            ProgressHandler.setHandler(db, STOP_CHECK_STEPS, new ProgressHandler() {
+                @Override
+                protected int progress() {
+                    return stop.getAsBoolean() ? 1 : 0;
+                }
+            });
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+                int n = r.getMetaData().getColumnCount();
+                List<String> columns = new ArrayList<>(n);
+                for (int i = 1; i <= n; i++) {
+                    columns.add(r.getMetaData().getColumnLabel(i));
+                }
+                List<List<Object>> rows = new ArrayList<>();
+                boolean more = false;
+                while (r.next()) {
+                    if (rows.size() == maxRows) {
+                        more = true;
+                        break;
+                    }
+                    List<Object> row = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) {
+                        row.add(r.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return new QueryResult(columns, rows, more);
+            } finally {
+                ProgressHandler.clearHandler(db);
+            }
         } catch (SQLException e) {
-            throw failure(e);
+            throw new StoreException(e.getErrorCode() == SQLITE_INTERRUPT ? "the query was stopped" : e.getMessage(), e);
         }
     }
 

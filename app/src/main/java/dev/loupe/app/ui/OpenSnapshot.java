@@ -48,11 +48,6 @@ final class OpenSnapshot implements AutoCloseable {
         return done;
     }
 
-    /** Stops the read running now, from the JavaFX thread: it fails, and the reads after it go on. */
-    void interrupt() {
-        file.interrupt();
-    }
-
     @Override
     public void close() {
         reads.shutdownNow();

@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -58,7 +59,9 @@ final class TablesView extends SplitPane {
     private final FilteredList<List<Object>> filtered = new FilteredList<>(rows);
     /** Run, or Stop while a query runs. */
     private final Button runButton = new Button("Run");
-    private CompletableFuture<Void> running;
+    /** A query of the console's under way: done once shown; {@code stop} set to stop it. */
+    private record Running(CompletableFuture<Void> done, AtomicBoolean stop) {}
+    private Running running;
 
     TablesView(OpenSnapshot snapshot) {
         this.snapshot = snapshot;
@@ -147,14 +150,16 @@ final class TablesView extends SplitPane {
     }
 
     /**
-     * Runs the console's SQL, on the JavaFX thread, after the query running now; the future completes on it once the
-     * grid or the message shows it.
+     * Runs the console's SQL, on the JavaFX thread, in place of the query under way (which is stopped: its rows would
+     * not be shown); the future completes on it once the grid or the message shows it.
      */
     CompletableFuture<Void> run() {
+        stop();
         String text = sql.getText();
         message.setText("Running... (Esc or Stop stops it)");
         runButton.setText("Stop");
-        CompletableFuture<Void> query = snapshot.read(file -> file.query(text, MAX_ROWS)).handle((r, e) -> {
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> done = snapshot.read(file -> file.query(text, MAX_ROWS, stop::get)).handle((r, e) -> {
             if (r != null) {
                 show(r);
             } else {
@@ -163,19 +168,22 @@ final class TablesView extends SplitPane {
             }
             return null;
         });
+        Running query = new Running(done, stop);
         running = query;
-        query.thenRun(() -> {
+        done.thenRun(() -> {
             if (running == query) {
                 running = null;
                 runButton.setText("Run");
             }
         });
-        return query;
+        return done;
     }
 
-    /** Stops the query running now (a view of the file's may never end); its message says so. */
+    /** Stops the query under way (a view of the file's may never end), whether it runs already or waits its turn. */
     void stop() {
-        snapshot.interrupt();
+        if (running != null) {
+            running.stop().set(true);
+        }
     }
 
     void setSql(String text) {

@@ -15,8 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -197,15 +196,12 @@ class SnapshotStoreTest {
             // The engine's reads do not run the file's views, its own name for one included.
             assertEquals(2, file.stackGroups().size());
             assertEquals(SLEEP, file.goroutine(1, 20).orElseThrow().frames());
-            var forever = CompletableFuture.supplyAsync(() -> file.query("SELECT count(*) FROM forever", 10));
-            // Interrupted over and over: the query may not have started at the first.
-            for (int i = 0; i < 600 && !forever.isDone(); i++) {
-                file.interrupt();
-                Thread.sleep(50);
-            }
-            assertTrue(forever.isDone(), "interrupting stops the query");
-            ExecutionException e = assertThrows(ExecutionException.class, forever::get);
-            assertEquals("the query was stopped", e.getCause().getMessage());
+            // Asked whether to stop while it runs: no for a thousand asks (so it runs on), then yes.
+            AtomicInteger asked = new AtomicInteger();
+            StoreException e = assertThrows(StoreException.class,
+                    () -> file.query("SELECT count(*) FROM forever", 10, () -> asked.incrementAndGet() > 1000));
+            assertEquals("the query was stopped", e.getMessage());
+            assertEquals(1001, asked.get(), "stopped at the first yes");
             assertEquals(4, file.query("SELECT count(*) FROM goroutines", 1).rows().getFirst().getFirst());
             StoreException load = assertThrows(StoreException.class, () -> file.query("SELECT load_extension('/lib/x.so')", 1));
             assertTrue(load.getMessage().contains("not authorized"), load.getMessage());
