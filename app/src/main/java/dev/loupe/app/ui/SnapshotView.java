@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * One open snapshot: its views (flame graph; grouped stacks with a goroutine's detail; tables) under the filters the
@@ -33,7 +34,8 @@ final class SnapshotView extends BorderPane {
     private final Tab flameTab = new Tab("Flame graph");
     private final SplitPane grouped = new SplitPane();
     private final GoroutineDetailView detail = new GoroutineDetailView();
-    private final TablesView tables;
+    /** Made when first asked for: listing the tables counts their rows, which most looks at a snapshot never need. */
+    private TablesView tables;
     private final TextField text = new TextField();
     private final ChoiceBox<String> state = new ChoiceBox<>();
     private final CheckBox hideRuntime = new CheckBox("Hide runtime goroutines");
@@ -46,7 +48,6 @@ final class SnapshotView extends BorderPane {
         this.snapshot = snapshot;
         this.groups = groups;
         this.withData = withData;
-        this.tables = new TablesView(snapshot);
         text.setId("goroutine-filter");
         text.setPromptText("Function or package");
         text.setPrefColumnCount(16);
@@ -85,16 +86,12 @@ final class SnapshotView extends BorderPane {
             }
         });
         Tab groupedTab = new Tab("Grouped stacks");
-        showWhenSelected(groupedTab, grouped);
+        showWhenSelected(groupedTab, () -> grouped);
         Tab tablesTab = new Tab("Tables");
-        showWhenSelected(tablesTab, tables);
+        showWhenSelected(tablesTab, this::tables);
         views.getTabs().setAll(flameTab, groupedTab, tablesTab);
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.getSelectionModel().selectedIndexProperty().addListener((o, was, is) -> bar.setDisable(is.intValue() == 2));
-        tables.setOnGoroutine(g -> {
-            views.getSelectionModel().select(1);
-            showDetail(g);
-        });
         setTop(bar);
         setCenter(views);
         refilter();
@@ -121,6 +118,13 @@ final class SnapshotView extends BorderPane {
     }
 
     TablesView tables() {
+        if (tables == null) {
+            tables = new TablesView(snapshot);
+            tables.setOnGoroutine(g -> {
+                views.getSelectionModel().select(1);
+                showDetail(g);
+            });
+        }
         return tables;
     }
 
@@ -141,7 +145,7 @@ final class SnapshotView extends BorderPane {
 
     /** Puts the keyboard in the filter of the view shown: the goroutines' text, or the Tables' quick filter. */
     void focusFilter() {
-        TextField field = shownView() == 2 ? tables.filterField() : text;
+        TextField field = shownView() == 2 ? tables().filterField() : text;
         field.requestFocus();
         field.selectAll();
     }
@@ -164,12 +168,12 @@ final class SnapshotView extends BorderPane {
      * {@code tab} shows {@code content} from when it is first selected: until then the content is not in the scene, so
      * styling and laying it out are not on the way to the first paint, nor to a filter's.
      */
-    private static void showWhenSelected(Tab tab, Node content) {
+    private static void showWhenSelected(Tab tab, Supplier<Node> content) {
         ChangeListener<Boolean> selected = new ChangeListener<>() {
             @Override
             public void changed(ObservableValue<? extends Boolean> o, Boolean was, Boolean is) {
                 if (is) {
-                    tab.setContent(content);
+                    tab.setContent(content.get());
                     tab.selectedProperty().removeListener(this);
                 }
             }
