@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.app.capture.Snapshotter;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -28,7 +29,7 @@ final class CaptureProgress extends HBox {
         getChildren().add(bar);
         for (Snapshotter.Phase p : Snapshotter.Phase.values()) {
             Label l = new Label(p.title());
-            l.getStyleClass().add("text-muted");
+            l.getStyleClass().add(Styles.TEXT_MUTED);
             phases.add(l);
             getChildren().add(l);
         }
@@ -45,8 +46,7 @@ final class CaptureProgress extends HBox {
 
     /** Shows the bar for a new snapshot; Cancel runs {@code onCancel}. */
     void start(String what, Runnable onCancel) {
-        phase = null;
-        phases.forEach(l -> l.getStyleClass().setAll("label", "text-muted"));
+        mark(null);
         line.setText(what);
         cancel.setDisable(false);
         cancel.setOnAction(e -> {
@@ -57,18 +57,23 @@ final class CaptureProgress extends HBox {
         setVisible(true);
     }
 
-    /** The engine's step: its phase is marked, the ones before it shown as done. */
+    /** The engine's step: its phase marked, its line shown (unless a cancel is under way). */
     void show(Snapshotter.Progress step) {
-        phase = step.phase();
-        for (Snapshotter.Phase p : Snapshotter.Phase.values()) {
-            Label l = phases.get(p.ordinal());
-            l.getStyleClass().setAll("label", p == phase ? "text-bold" : "text-muted");
-            if (p == phase) {
-                l.getStyleClass().add("accent");
-            }
-        }
+        mark(step.phase());
         if (!cancel.isDisabled()) {
             line.setText(step.line());
+        }
+    }
+
+    /** Marks {@code current} as the phase under way (none: null). */
+    private void mark(Snapshotter.Phase current) {
+        phase = current;
+        for (Snapshotter.Phase p : Snapshotter.Phase.values()) {
+            Label l = phases.get(p.ordinal());
+            l.getStyleClass().setAll("label", p == current ? Styles.TEXT_BOLD : Styles.TEXT_MUTED);
+            if (p == current) {
+                l.getStyleClass().add(Styles.ACCENT);
+            }
         }
     }
 

@@ -33,9 +33,10 @@ final class GoroutineDetailView extends BorderPane {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
-    private final Label title = new Label("Select a goroutine");
     /** The most fields or elements a captured value may have to be shown open. */
     private static final int OPEN_UP_TO = 16;
+
+    private final Label title = new Label("Select a goroutine");
     private final TreeView<String> tree = new TreeView<>();
     private final ObjectProperty<GoroutineDetail> shown = new SimpleObjectProperty<>();
 

@@ -1,5 +1,6 @@
 package dev.loupe.app.ui;
 
+import atlantafx.base.theme.Styles;
 import dev.loupe.dwarf.BinaryFormatException;
 import dev.loupe.dwarf.GoBinary;
 import dev.loupe.dwarf.godwarf.GoDwarf;
@@ -252,7 +253,7 @@ final class SpecEditor {
             }
         });
         Button use = new Button("Use for capture");
-        use.getStyleClass().add("accent");
+        use.getStyleClass().add(Styles.ACCENT);
         use.setTooltip(new Tooltip("Saves the spec and has the next capture under Targets use it"));
         use.setOnAction(e -> fileOrAsk().ifPresent(this::useForCapture));
         Region grow = new Region();
@@ -312,11 +313,11 @@ final class SpecEditor {
             }
         });
         Label hint = new Label("Double-click or Enter on a variable adds it to the spec as a capture");
-        hint.getStyleClass().add("text-muted");
+        hint.getStyleClass().add(Styles.TEXT_MUTED);
         hint.setWrapText(true);
         hint.setMinHeight(Region.USE_PREF_SIZE);
-        functionCount.getStyleClass().add("text-muted");
-        functionName.getStyleClass().add("text-bold");
+        functionCount.getStyleClass().add(Styles.TEXT_MUTED);
+        functionName.getStyleClass().add(Styles.TEXT_BOLD);
         VBox.setVgrow(functions, Priority.ALWAYS);
         VBox.setVgrow(variables, Priority.ALWAYS);
         VBox box = new VBox(6, search, functionCount, functions, functionName, variables, hint);

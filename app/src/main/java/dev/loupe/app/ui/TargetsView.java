@@ -91,7 +91,7 @@ final class TargetsView extends VBox {
         clearSpec.setOnAction(e -> setSpec(null));
         clearSpec.disableProperty().bind(Bindings.createBooleanBinding(() -> specFile == null, spec.textProperty()));
         capture.setDefaultButton(false);
-        capture.getStyleClass().add("accent");
+        capture.getStyleClass().add(Styles.ACCENT);
         capture.disableProperty().bind(canCapture.not().or(capturing)
                 .or(Bindings.isEmpty(table.getSelectionModel().getSelectedItems())));
         capture.setOnAction(e -> onCapture.accept(selectedPids(), specFile));
@@ -99,12 +99,12 @@ final class TargetsView extends VBox {
         HBox.setHgrow(grow, Priority.ALWAYS);
         HBox buttons = new HBox(6, refresh, chooseSpec, clearSpec, grow, capture);
         spec.setId("capture-spec");
-        spec.getStyleClass().add("text-muted");
+        spec.getStyleClass().add(Styles.TEXT_MUTED);
         privileges.setWrapText(true);
         privileges.setId("capture-privileges");
         privileges.managedProperty().bind(privileges.visibleProperty());
         privileges.setVisible(false);
-        privileges.getStyleClass().add("warning");
+        privileges.getStyleClass().add(Styles.WARNING);
         setSpacing(6);
         setPadding(new Insets(6));
         getChildren().setAll(table, spec, buttons, privileges);
