@@ -72,6 +72,7 @@ public final class Workstation {
     private final Stage stage;
     /** Where the snapshots taken here are kept. */
     private final Path history;
+    private final Snapshotter.Options options;
     private final TabPane tabs = new TabPane();
     /** The open file of each snapshot's tab. */
     private final Map<Tab, OpenSnapshot> files = new HashMap<>();
@@ -91,8 +92,14 @@ public final class Workstation {
 
     /** The same, keeping the snapshots it takes in {@code history}. */
     public Workstation(Stage stage, Path history) {
+        this(stage, history, Snapshotter.Options.DEFAULT);
+    }
+
+    /** The same, taking snapshots with {@code options} (a pause budget for a loaded test machine). */
+    Workstation(Stage stage, Path history, Snapshotter.Options options) {
         this.stage = stage;
         this.history = history;
+        this.options = options;
         followColorScheme();
         Label empty = new Label(EMPTY);
         StackPane center = new StackPane(empty, tabs);
@@ -441,7 +448,7 @@ public final class Workstation {
         CompletableFuture<Tab> done = new CompletableFuture<>();
         capturing = done;
         Path out = history.resolve("snapshot-" + STAMP.format(LocalDateTime.now()) + ".db");
-        Snapshotter snapshotter = new Snapshotter(new LocalAgent(), Snapshotter.Options.DEFAULT,
+        Snapshotter snapshotter = new Snapshotter(new LocalAgent(), options,
                 step -> Platform.runLater(() -> progress.show(step)));
         Task<Path> take = new Task<>() {
             @Override

@@ -2,6 +2,7 @@ package dev.loupe.app.ui;
 
 import dev.loupe.app.capture.SnapshotCancelledException;
 import dev.loupe.app.capture.Snapshotter;
+import dev.loupe.app.export.Export;
 import dev.loupe.app.store.SnapshotFile;
 import dev.loupe.testkit.Gate;
 import dev.loupe.testkit.GoBuild;
@@ -48,7 +49,7 @@ class CaptureWorkflowTest {
                 Duration.ofSeconds(120))) {
             Stage stage = Fx.call(Stage::new);
             Path history = dir.resolve("history");
-            Workstation w = Fx.call(() -> new Workstation(stage, history));
+            Workstation w = Fx.call(() -> new Workstation(stage, history, StacksSnapshot.OPTIONS));
             TargetsView targets = Fx.call(w::targets);
             Fx.call(targets::refresh).get(60, TimeUnit.SECONDS);
             Path exe = t.binary().toRealPath();
@@ -79,6 +80,8 @@ class CaptureWorkflowTest {
                 return w.pathOf(tab);
             });
             assertEquals(history, taken.getParent());
+            assertEquals(taken.getFileName().toString(), Fx.call(tab::getText));
+            assertTrue(Fx.call(w::status).matches(".*: \\d+ goroutines in \\d+ stacks"), Fx.call(w::status));
             try (SnapshotFile f = SnapshotFile.open(taken)) {
                 long holding = f.stackGroups().stream().filter(g -> g.frames().stream().anyMatch(x -> x.function().equals("main.holdA")))
                         .mapToLong(SnapshotFile.StackGroup::count).sum();
@@ -96,8 +99,23 @@ class CaptureWorkflowTest {
             assertEquals(List.of(renamed), Fx.call(snapshots::refresh).get(60, TimeUnit.SECONDS).stream().map(HistoryView.Entry::file).toList());
             assertEquals("holders.db", Fx.call(tab::getText));
             assertEquals(renamed, Fx.call(() -> w.pathOf(tab)));
+            // Shared and exported: a copy of the file where it is now that opens as a snapshot, folded stacks a line
+            // per stack, a gzipped profile; a folder that is not there is one line.
             Path shared = w.saveCopy(tab, dir.resolve("shared.db")).get(60, TimeUnit.SECONDS);
             assertEquals(Files.size(renamed), Files.size(shared));
+            List<SnapshotFile.StackGroup> groups;
+            try (SnapshotFile f = SnapshotFile.open(shared)) {
+                groups = f.stackGroups();
+            }
+            Path folded = w.export(tab, Export.Format.folded, dir.resolve("stacks.txt")).get(60, TimeUnit.SECONDS);
+            assertEquals(groups.size(), Files.readAllLines(folded).size());
+            Path pprof = w.export(tab, Export.Format.pprof, dir.resolve("goroutine.pb.gz")).get(60, TimeUnit.SECONDS);
+            byte[] head = Files.readAllBytes(pprof);
+            assertTrue(head.length > 20 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b, "gzip");
+            assertEquals("Wrote " + pprof, Fx.call(w::status));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> w.export(tab, Export.Format.folded, dir.resolve("no/such/dir/x.txt")).get(60, TimeUnit.SECONDS));
+            assertTrue(Fx.call(w::status).startsWith("Cannot write there: NoSuchFileException"), Fx.call(w::status) + " " + e);
             Files.copy(renamed, history.resolve("copy.db"));
             assertTrue(Fx.call(() -> snapshots.rename(renamed, "copy")).isEmpty());
             assertEquals("copy.db already exists in " + history + ": choose another name", Fx.call(w::status));
@@ -120,7 +138,7 @@ class CaptureWorkflowTest {
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), List.of("-n", "50"), Duration.ofSeconds(120))) {
             Stage stage = Fx.call(Stage::new);
             Path history = dir.resolve("history");
-            Workstation w = Fx.call(() -> new Workstation(stage, history));
+            Workstation w = Fx.call(() -> new Workstation(stage, history, StacksSnapshot.OPTIONS));
             CompletableFuture<Tab> taking = Fx.call(() -> {
                 CompletableFuture<Tab> f = w.capture(List.of((int) t.pid()), null);
                 w.captureProgress().cancelButton().fire();

@@ -61,7 +61,7 @@ class LocksWorkflowTest {
             }
             assertEquals(9, queries.size());
             Stage stage = Fx.call(Stage::new);
-            Workstation w = Fx.call(() -> new Workstation(stage, dir.resolve("history")));
+            Workstation w = Fx.call(() -> new Workstation(stage, dir.resolve("history"), StacksSnapshot.OPTIONS));
             Tab tab = Fx.call(() -> w.capture(List.of((int) t.pid()), spec)).get(120, TimeUnit.SECONDS);
             SnapshotView snapshot = Fx.call(() -> (SnapshotView) tab.getContent());
             TablesView tables = snapshot.tables();

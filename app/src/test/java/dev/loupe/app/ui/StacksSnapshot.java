@@ -13,16 +13,17 @@ import java.util.List;
 
 /** A real snapshot of {@code targets/stacks}, taken for a UI test: the files the window is tested on. */
 final class StacksSnapshot {
+    /** The pause is not what the UI tests are about: a second of budget, for a loaded machine. */
+    static final Snapshotter.Options OPTIONS = new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
+            Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1));
+
     private StacksSnapshot() {}
 
     /** Runs targets/stacks with {@code args}, snapshots it into {@code db} (with {@code spec}, or none) and stops it. */
     static Path take(Path db, List<String> args, Spec spec) throws Exception {
         Gate.requireRoot();
         try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"), args, Duration.ofSeconds(120))) {
-            // The pause is not what the UI tests are about: a second of budget, for a loaded machine.
-            Snapshotter.Options options = new Snapshotter.Options(Snapshotter.Options.DEFAULT.maxDepth(),
-                    Snapshotter.Options.DEFAULT.ringBufferBytes(), Duration.ofSeconds(1));
-            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db, spec);
+            new Snapshotter(new LocalAgent(), OPTIONS, line -> {}).take(List.of((int) t.pid()), db, spec);
         }
         return db;
     }
