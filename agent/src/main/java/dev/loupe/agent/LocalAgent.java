@@ -10,6 +10,7 @@ import dev.loupe.protocol.CaptureRequest;
 import dev.loupe.protocol.CaptureResult;
 import dev.loupe.protocol.Host;
 import dev.loupe.protocol.KernelFacts;
+import dev.loupe.protocol.SignalFrame;
 import dev.loupe.protocol.Process;
 import dev.loupe.protocol.ProcessProgram;
 import dev.loupe.protocol.ProcessRequest;
@@ -49,10 +50,20 @@ public final class LocalAgent implements AgentApi {
         } catch (NoSuchElementException e) {
             throw new AgentException(e.getMessage());
         }
+        KernelFacts.Builder facts = KernelFacts.newBuilder();
+        if (k.signalFrame() != null) {
+            var f = k.signalFrame();
+            facts.setSignalFrame(SignalFrame.newBuilder()
+                    .setTaskAltStackSpOffset(f.taskAltStackSp())
+                    .setTaskAltStackSizeOffset(f.taskAltStackSize())
+                    .setAltStackSpOffset(f.altStackSp())
+                    .setAltStackSizeOffset(f.altStackSize())
+                    .addAllRegsOffsets(f.regs()));
+        }
         return Host.newBuilder()
                 .setHostname(Procfs.sysctl("kernel.hostname").orElse(""))
                 .setKernelRelease(Procfs.sysctl("kernel.osrelease").orElse(""))
-                .setKernel(KernelFacts.newBuilder()
+                .setKernel(facts
                         .setIterTaskBtfId(k.iterTask())
                         .setIterTaskCtxTaskOffset(k.ctxTask())
                         .setTaskPidOffset(k.taskPid())

@@ -9,6 +9,7 @@ import dev.loupe.probegen.GoroutineRecord;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,21 +81,27 @@ public final class GoroutineDecoder {
         byte[] window = new byte[windowBytes];
         b.get(pcsAt + npcs * 8, window);
         int source = flags & GoroutineRecord.SOURCE_MASK;
-        Unwinder.Pcs pcs = unwinder.unwind(b.getLong(GoroutineRecord.PC), b.getLong(GoroutineRecord.SP),
-                b.getLong(GoroutineRecord.BP), chain, window, maxDepth);
+        // The runtime clears g.sched.sp when it resumes a goroutine: one running without its registers found has
+        // only a stale pc there, and no stack to show (the runtime's own "stack unavailable").
+        boolean unavailable = (flags & (GoroutineRecord.NO_THREAD | GoroutineRecord.OFF_STACK)) != 0
+                && b.getLong(GoroutineRecord.SP) == 0;
+        Unwinder.Pcs pcs = unavailable ? new Unwinder.Pcs(List.of(), true, Collections.nCopies(npcs, -1))
+                : unwinder.unwind(b.getLong(GoroutineRecord.PC), b.getLong(GoroutineRecord.SP),
+                        b.getLong(GoroutineRecord.BP), chain, window, maxDepth);
         List<Frame> frames = new ArrayList<>(pcs.pcs().size() + 4);
         List<Integer> physical = new ArrayList<>(pcs.pcs().size());
         for (int i = 0; i < pcs.pcs().size(); i++) {
             long pc = pcs.pcs().get(i);
-            // A thread's pc is the instruction it was interrupted at; every other pc is a return address, whose
-            // call is the instruction before it (the runtime's "symPC").
-            frames.addAll(i == 0 && source == GoroutineRecord.SOURCE_THREAD ? symbolise(pc, pc) : callerFrames(pc));
+            // A thread's pc is the instruction it was interrupted at, and so is the pc an injected call returns to;
+            // every other pc is a return address, whose call is the instruction before it (the runtime's "symPC").
+            boolean interrupted = i == 0 ? source == GoroutineRecord.SOURCE_THREAD
+                    : unwinder.isInjected(pcs.pcs().get(i - 1), i == 1 && source == GoroutineRecord.SOURCE_THREAD);
+            frames.addAll(interrupted ? symbolise(pc, pc) : callerFrames(pc));
             // The pc's own function comes last, after the calls inlined into it.
             physical.add(frames.size() - 1);
         }
         List<Integer> chainDepth = new ArrayList<>(npcs);
-        for (int i = 0; i < npcs; i++) {
-            int at = pcs.chainStart() < 0 ? -1 : pcs.chainStart() + i;
+        for (int at : pcs.chainAt()) {
             chainDepth.add(at >= 0 && at < physical.size() ? physical.get(at) : -1);
         }
         boolean truncated = pcs.truncated()

@@ -3,14 +3,14 @@ package dev.loupe.probegen;
 /**
  * The layout of the record {@link SnapshotProgram} emits per live goroutine, little-endian: a fixed header, the
  * {@code runtime.g} as it was in the paused process, the return addresses found by frame-pointer unwinding, and,
- * for goroutines not parked by the scheduler, the top of their stack.
+ * for goroutines not parked by the scheduler and preempted ones, the top of their stack.
  *
  * <pre>
  * offset  size  field
  *  0      4     index in allgs
  *  4      2     flags: bits 0-1 the source of pc/sp/bp ({@link #SOURCE_SCHED}, {@link #SOURCE_SYSCALL},
  *               {@link #SOURCE_THREAD}), then {@link #TRUNCATED}, {@link #STACK_READ_FAILED}, {@link #NO_THREAD},
- *               {@link #OFF_STACK}
+ *               {@link #OFF_STACK}, {@link #SIGNAL_FRAME}
  *  6      2     npcs: return addresses that follow the g
  *  8      4     0, or the negative errno of the g's copy (the g bytes are then zero and npcs 0)
  * 12      4     the thread id when the source is the thread
@@ -52,6 +52,11 @@ public final class GoroutineRecord {
     public static final int NO_THREAD = 1 << 4;
     /** Running on another stack than its own (g0's, a signal handler's): {@code g.sched} was used. */
     public static final int OFF_STACK = 1 << 5;
+    /**
+     * With {@link #SOURCE_THREAD}: its thread was stopped in a signal handler, and pc/sp/bp and the registers are
+     * those the signal interrupted, from the signal frame on the thread's alternate signal stack.
+     */
+    public static final int SIGNAL_FRAME = 1 << 6;
 
     /**
      * The statistics map's value, u64 each: goroutine records emitted, goroutine records lost to a full ring buffer,

@@ -74,13 +74,21 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     static final int WALK_WINDOW = 4096;
     /** Bytes of stack sent from sp of running goroutines and those in a syscall, for the pcsp unwinding. */
     public static final int TOP_WINDOW = 8192;
+    /**
+     * The top of a thread's alternate signal stack searched for the signal frame: the frame sits below the FPU
+     * state, which takes up to about 11 KiB (AVX-512 and AMX). It is read where the pcs, the top window and the
+     * walk window go later, which together are at least this long.
+     */
+    static final int SIGNAL_WINDOW = TOP_WINDOW + WALK_WINDOW;
     /** allgs is read this many pointers at a time. */
     private static final int CHUNK = 32;
 
 
+    private static final int G_RUNNABLE = 1;
     private static final int G_RUNNING = 2;
     private static final int G_SYSCALL = 3;
     private static final int G_DEAD = 6;
+    private static final int G_PREEMPTED = 9;
     /** {@code _Gdeadextra} (Go 1.26+): a dead g kept on an extra M for cgo callbacks, not a goroutine. */
     private static final int G_DEAD_EXTRA = 11;
     private static final int G_IDLE = 0;
@@ -143,6 +151,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
         final int bps;
         /** A running goroutine's registers, by DWARF number ({@link KernelFacts#ptRegs}): not sent. */
         final int regs;
+        /** Its thread's alternate signal stack, base and size: not sent. */
+        final int altStack;
         final int scratchBytes;
         final int maxDepth;
         final long allgsArray;
@@ -173,7 +183,8 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             windowLen = windowLo + 8;
             bps = windowLen + 8;
             regs = bps + maxDepth * 8;
-            scratchBytes = regs + KernelFacts.DWARF_REGISTERS.size() * 8;
+            altStack = regs + KernelFacts.DWARF_REGISTERS.size() * 8;
+            scratchBytes = altStack + 16;
             long allgs = rt.globals().allgs().orElseThrow(() ->
                     new IllegalArgumentException("the address of runtime.allgs is unknown for this binary"));
             allgsArray = allgs + rt.slice().array();
@@ -341,6 +352,11 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
             for (int r = 0; r < kernel.ptRegs().size(); r++) {
                 a.emit(Insn.ldx(Size.DW, R2, R0, kernel.ptRegs().get(r)), Insn.stx(Size.DW, R9, l.regs + r * 8, R2));
             }
+            KernelFacts.SignalFrame frame = kernel.signalFrame();
+            if (frame != null) {
+                a.emit(Insn.ldx(Size.DW, R2, R6, frame.taskAltStackSp()), Insn.stx(Size.DW, R9, l.altStack, R2))
+                        .emit(Insn.ldx(Size.DW, R2, R6, frame.taskAltStackSize()), Insn.stx(Size.DW, R9, l.altStack + 8, R2));
+            }
             a.emit(Insn.mov64Reg(R1, R6))
                     .emit(Insn.callKfunc(kernel.taskRelease()))
                     .emit(Insn.ldx(Size.DW, R2, R9, l.regs + KernelFacts.DWARF_IP * 8), Insn.ldx(Size.DW, R3, R9, l.regs + KernelFacts.DWARF_SP * 8))
@@ -354,12 +370,76 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .label("no_thread")
                     .emit(Insn.st(Size.H, R9, FLAGS, GoroutineRecord.NO_THREAD))
                     .emit(Insn.ja("source_loaded"))
-                    .label("off_stack")
-                    .emit(Insn.st(Size.H, R9, FLAGS, GoroutineRecord.OFF_STACK))
+                    .label("off_stack");
+            if (frame != null) {
+                signalFrame(frame);
+            }
+            a.emit(Insn.st(Size.H, R9, FLAGS, GoroutineRecord.OFF_STACK))
                     .emit(Insn.ja("source_loaded"))
                     .label("source_done");
             storeSource();
             a.label("source_loaded");
+        }
+
+        /**
+         * A thread stopped in a signal handler (r3 = its sp, on its alternate signal stack): the registers it was
+         * interrupted with, from the signal frame, if they are on the goroutine's stack. The top of the alternate
+         * stack is searched from the top down, so that of nested frames the outermost is found; a frame is where
+         * its {@code uc_stack} holds the thread's alternate stack. Found: to {@code source_done} with r2-r4 = pc, sp,
+         * bp; else falls through.
+         */
+        private void signalFrame(KernelFacts.SignalFrame frame) {
+            int need = Math.max(frame.regsEnd(), Math.max(frame.altStackSp(), frame.altStackSize()) + 8);
+            int sp = frame.regs().get(KernelFacts.DWARF_SP);
+            a.emit(Insn.ldx(Size.DW, R1, R9, l.altStack))
+                    .emit(JumpOp.JLT.reg(R3, R1, "not_signal"))
+                    .emit(Insn.ldx(Size.DW, R2, R9, l.altStack + 8))
+                    .emit(Insn.mov64Reg(R4, R1), AluOp.ADD.reg(R4, R2))
+                    .emit(JumpOp.JGE.reg(R3, R4, "not_signal"))
+                    .emit(JumpOp.JLE.imm(R2, SIGNAL_WINDOW, "signal_sized"))
+                    .emit(Insn.mov64Imm(R2, SIGNAL_WINDOW))
+                    .label("signal_sized")
+                    .emit(AluOp.AND.imm(R2, ~7))
+                    .emit(JumpOp.JLT.imm(R2, need, "not_signal"))
+                    .emit(Insn.stx(Size.DW, RFP, TMP, R2))
+                    .emit(Insn.mov64Reg(R3, R4), AluOp.SUB.reg(R3, R2))
+                    .emit(Insn.mov64Reg(R1, R9), AluOp.ADD.imm(R1, l.pcs));
+            Calls.copyFromTarget(a);
+            a.emit(JumpOp.JNE.imm(R0, 0, "not_signal"))
+                    .emit(Insn.ldx(Size.DW, R8, RFP, TMP), AluOp.SUB.imm(R8, need), AluOp.RSH.imm(R8, 3), AluOp.ADD.imm(R8, 1));
+            Calls.iterNew(a, kernel, ITER_F, R8);
+            a.label("signal_next");
+            Calls.iterNext(a, kernel, ITER_F, "signal_none");
+            // The candidate frame's offset in the window: n - need - 8i.
+            a.emit(Insn.ldx(Size.W, R1, R0, 0), AluOp.LSH.imm(R1, 3))
+                    .emit(Insn.ldx(Size.DW, R2, RFP, TMP), AluOp.SUB.imm(R2, need), AluOp.SUB.reg(R2, R1))
+                    .emit(JumpOp.JGT.imm(R2, SIGNAL_WINDOW - need, "signal_none"))
+                    .emit(Insn.mov64Reg(R5, R2), AluOp.ADD.reg(R2, R9))
+                    .emit(Insn.ldx(Size.DW, R3, R2, l.pcs + frame.altStackSp()), Insn.ldx(Size.DW, R4, R9, l.altStack))
+                    .emit(JumpOp.JNE.reg(R3, R4, "signal_next"))
+                    .emit(Insn.ldx(Size.DW, R3, R2, l.pcs + frame.altStackSize()), Insn.ldx(Size.DW, R4, R9, l.altStack + 8))
+                    .emit(JumpOp.JNE.reg(R3, R4, "signal_next"))
+                    .emit(Insn.ldx(Size.DW, R3, R2, l.pcs + sp), Insn.ldx(Size.DW, R4, R9, l.stackLo))
+                    .emit(JumpOp.JLT.reg(R3, R4, "signal_next"))
+                    .emit(Insn.ldx(Size.DW, R4, R9, l.stackHi))
+                    .emit(JumpOp.JGE.reg(R3, R4, "signal_next"))
+                    .emit(Insn.stx(Size.DW, RFP, TMP, R5))
+                    .emit(Insn.ja("signal_found"))
+                    .label("signal_none");
+            Calls.iterDestroy(a, kernel, ITER_F);
+            a.emit(Insn.ja("not_signal")).label("signal_found");
+            Calls.iterDestroy(a, kernel, ITER_F);
+            a.emit(Insn.ldx(Size.DW, R2, RFP, TMP))
+                    .emit(JumpOp.JGT.imm(R2, SIGNAL_WINDOW - need, "not_signal"))
+                    .emit(AluOp.ADD.reg(R2, R9));
+            for (int r = 0; r < frame.regs().size(); r++) {
+                a.emit(Insn.ldx(Size.DW, R3, R2, l.pcs + frame.regs().get(r)), Insn.stx(Size.DW, R9, l.regs + r * 8, R3));
+            }
+            a.emit(Insn.ldx(Size.DW, R2, R9, l.regs + KernelFacts.DWARF_IP * 8), Insn.ldx(Size.DW, R3, R9, l.regs + KernelFacts.DWARF_SP * 8))
+                    .emit(Insn.ldx(Size.DW, R4, R9, l.regs + KernelFacts.DWARF_BP * 8))
+                    .emit(Insn.st(Size.H, R9, FLAGS, GoroutineRecord.SOURCE_THREAD | GoroutineRecord.SIGNAL_FRAME))
+                    .emit(Insn.ja("source_done"))
+                    .label("not_signal");
         }
 
         private void storeSource() {
@@ -426,10 +506,18 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
                     .emit(JumpOp.JGT.reg(R6, R1, out));
         }
 
-        /** For a goroutine not parked by the scheduler: the stack from sp, up to TOP_WINDOW, after the pcs. */
+        /**
+         * For a goroutine not parked by the scheduler: the stack from sp, up to TOP_WINDOW, after the pcs. Also for
+         * one preempted (runnable or {@code _Gpreempted}): stopped at a function's prologue (synchronous preemption)
+         * or anywhere (asynchronous: {@code runtime.asyncPreempt}), where frame pointers skip a caller.
+         */
         private void topWindow() {
             a.emit(Insn.ldx(Size.H, R1, R9, FLAGS), AluOp.AND.imm(R1, GoroutineRecord.SOURCE_MASK))
-                    .emit(JumpOp.JEQ.imm(R1, GoroutineRecord.SOURCE_SCHED, "emit"))
+                    .emit(JumpOp.JNE.imm(R1, GoroutineRecord.SOURCE_SCHED, "top_wanted"))
+                    .emit(Insn.ldx(Size.W, R1, R9, l.status), AluOp.AND.imm(R1, ~G_SCAN))
+                    .emit(JumpOp.JEQ.imm(R1, G_RUNNABLE, "top_wanted"))
+                    .emit(JumpOp.JNE.imm(R1, G_PREEMPTED, "emit"))
+                    .label("top_wanted")
                     .emit(Insn.ldx(Size.DW, R3, R9, SP))
                     .emit(Insn.ldx(Size.DW, R1, R9, l.stackLo))
                     .emit(JumpOp.JLT.reg(R3, R1, "emit"))

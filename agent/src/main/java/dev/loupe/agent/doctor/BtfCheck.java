@@ -33,11 +33,15 @@ final class BtfCheck implements Check {
         long bytes = Files.size(Host.VMLINUX_BTF);
         String found = String.format("%s: %,d types in %.1f MiB, read and parsed in %d ms",
                 Host.VMLINUX_BTF, btf.typeCount(), bytes / (1024.0 * 1024), host.btfMillis());
+        KernelFacts facts;
         try {
-            KernelFacts.of(btf);
+            facts = KernelFacts.of(btf);
         } catch (NoSuchElementException e) {
             return Finding.missing(name(), found + ", but " + e.getMessage(), "use Linux 6.4 or newer", required());
         }
-        return Finding.ok(name(), found + "; it has what the snapshot program needs", required());
+        return Finding.ok(name(), found + "; it has what the snapshot program needs"
+                + (facts.signalFrame() == null
+                        ? " but struct rt_sigframe (a goroutine whose thread is in a signal handler shows no stack)"
+                        : ", signal frames included"), required());
     }
 }

@@ -377,9 +377,14 @@ public final class Snapshotter {
 
     private static KernelFacts kernelFacts(Host host) {
         var k = host.getKernel();
+        var f = k.getSignalFrame();
+        KernelFacts.SignalFrame signalFrame = k.hasSignalFrame()
+                ? new KernelFacts.SignalFrame(f.getTaskAltStackSpOffset(), f.getTaskAltStackSizeOffset(), f.getAltStackSpOffset(),
+                        f.getAltStackSizeOffset(), f.getRegsOffsetsList())
+                : null;
         return new KernelFacts(k.getIterTaskBtfId(), k.getIterTaskCtxTaskOffset(), k.getTaskPidOffset(), k.getTaskTgidOffset(),
                 k.getIterNumNewBtfId(), k.getIterNumNextBtfId(), k.getIterNumDestroyBtfId(), k.getTaskFromPidBtfId(),
-                k.getTaskReleaseBtfId(), k.getPtRegsOffsetsList());
+                k.getTaskReleaseBtfId(), k.getPtRegsOffsetsList(), signalFrame);
     }
 
     private interface AgentCall<T> {
