@@ -18,9 +18,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -45,16 +47,39 @@ public final class SnapshotFile implements AutoCloseable {
      * their place: those run the file's own SQL, which could take forever.
      */
     private static final List<String> ENGINE_TABLES = List.of("snapshot", "processes", "stacks", "frames", "goroutines");
+    /** The format that added {@code locations} and {@code frames.location_id}. */
+    private static final int LOCATIONS_VERSION = 4;
+
+    private static final AtomicBoolean PRELOADED = new AtomicBoolean();
 
     private final Path path;
     private final Connection db;
+    /** Its format version ({@code user_version}). */
+    private final int version;
     /** The function tables the catalog lists, read once on opening: the file does not change while it is open. */
     private final List<String> functionTables;
 
-    private SnapshotFile(Path path, Connection db, List<String> functionTables) {
+    private SnapshotFile(Path path, Connection db, int version, List<String> functionTables) {
         this.path = path;
         this.db = db;
+        this.version = version;
         this.functionTables = functionTables;
+    }
+
+    /**
+     * Loads SQLite (its driver's classes and native library) on a thread of its own, once per JVM: a JVM's first
+     * open of a file otherwise starts with that, about 0.2 s. The workstation calls it as its window comes up.
+     */
+    public static void preload() {
+        if (PRELOADED.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("sqlite-preload").start(() -> {
+                try {
+                    new SQLiteConfig().createConnection("jdbc:sqlite::memory:").close();
+                } catch (SQLException e) {
+                    // Nothing is lost: the first open of a file loads SQLite itself and says what is wrong.
+                }
+            });
+        }
     }
 
     /** Opens {@code path}, checking that it is a snapshot this version of Loupe can read. */
@@ -71,11 +96,12 @@ public final class SnapshotFile implements AutoCloseable {
         Connection db = null;
         try {
             db = config.createConnection("jdbc:sqlite:file:" + path.toAbsolutePath() + "?mode=ro");
+            int version;
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA trusted_schema=OFF");
                 s.execute("PRAGMA query_only=ON");
                 int app = intPragma(s, "application_id");
-                int version = intPragma(s, "user_version");
+                version = intPragma(s, "user_version");
                 if (app != SnapshotSchema.APPLICATION_ID) {
                     throw new StoreException(path + " is not a Loupe snapshot (SQLite application_id is " + app + ")");
                 }
@@ -84,7 +110,7 @@ public final class SnapshotFile implements AutoCloseable {
                             + ", this one reads up to " + SnapshotSchema.FORMAT_VERSION + "); update Loupe to open it");
                 }
             }
-            return new SnapshotFile(path, db, checkEngineTables(path, db));
+            return new SnapshotFile(path, db, version, checkEngineTables(path, db, version));
         } catch (SQLException e) {
             closeQuietly(db);
             throw e.getErrorCode() == SQLITE_CORRUPT ? corrupt(path, e)
@@ -99,9 +125,12 @@ public final class SnapshotFile implements AutoCloseable {
      * Refuses a file whose engine tables (those, the catalog and the function tables it lists) are not plain tables;
      * the function tables, which are none in a snapshot taken without a spec (or before format 2).
      */
-    private static List<String> checkEngineTables(Path path, Connection db) throws SQLException {
+    private static List<String> checkEngineTables(Path path, Connection db, int version) throws SQLException {
         for (String table : ENGINE_TABLES) {
             checkPlainTable(path, db, table);
+        }
+        if (version >= LOCATIONS_VERSION) {
+            checkPlainTable(path, db, "locations");
         }
         List<String> functionTables = new ArrayList<>();
         if (hasTable(db, "function_tables")) {
@@ -223,15 +252,54 @@ public final class SnapshotFile implements AutoCloseable {
     /** Every stack's frames, innermost first, by stack id; {@code texts} keeps each function and file name once. */
     private Map<Long, List<Frame>> allFrames(Map<String, String> texts) throws SQLException {
         Map<Long, List<Frame>> out = new HashMap<>();
+        if (version < LOCATIONS_VERSION) {
+            try (Statement s = db.createStatement();
+                 ResultSet r = s.executeQuery("SELECT stack_id, function, file, line, pc, inlined FROM frames ORDER BY stack_id, depth")) {
+                while (r.next()) {
+                    out.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(frame(r, 2, texts));
+                }
+            }
+            return out;
+        }
+        // Each distinct frame once, then each stack's as a list of their ids: a value read through JDBC costs more
+        // than SQLite's work, and a stack's frames are mostly the same few locations.
+        Map<Long, Frame> locations = new HashMap<>();
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT stack_id, function, file, line, pc, inlined FROM frames ORDER BY stack_id, depth")) {
+             ResultSet r = s.executeQuery("SELECT location_id, function, file, line, pc, inlined FROM locations")) {
             while (r.next()) {
-                String file = r.getString(3);
-                out.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(new Frame(texts.computeIfAbsent(r.getString(2), x -> x),
-                        file == null ? null : texts.computeIfAbsent(file, x -> x), r.getInt(4), r.getLong(5), r.getInt(6) != 0));
+                locations.put(r.getLong(1), frame(r, 2, texts));
+            }
+        }
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT stack_id, group_concat(location_id ORDER BY depth) FROM frames GROUP BY stack_id")) {
+            while (r.next()) {
+                long stack = r.getLong(1);
+                String ids = Objects.requireNonNullElse(r.getString(2), "");
+                List<Frame> frames = new ArrayList<>();
+                long id = 0;
+                for (int i = 0; i <= ids.length(); i++) {
+                    char c = i < ids.length() ? ids.charAt(i) : ',';
+                    if (c >= '0' && c <= '9' && id < Long.MAX_VALUE / 10) {
+                        id = id * 10 + (c - '0');
+                    } else if (c == ',' && i > 0 && locations.containsKey(id)) {
+                        frames.add(locations.get(id));
+                        id = 0;
+                    } else {
+                        throw new StoreException(path + " is corrupt (a frame of stack " + stack + " is at no location of"
+                                + " its locations table); ask for a fresh copy of the file");
+                    }
+                }
+                out.put(stack, frames);
             }
         }
         return out;
+    }
+
+    /** The frame in columns {@code from} to {@code from + 4} (function, file, line, pc, inlined) of the row. */
+    private static Frame frame(ResultSet r, int from, Map<String, String> texts) throws SQLException {
+        String file = r.getString(from + 1);
+        return new Frame(texts.computeIfAbsent(r.getString(from), x -> x), file == null ? null : texts.computeIfAbsent(file, x -> x),
+                r.getInt(from + 2), r.getLong(from + 3), r.getInt(from + 4) != 0);
     }
 
     /**

@@ -9,7 +9,7 @@ final class SnapshotSchema {
     /** {@code PRAGMA application_id}: "LOUP", so tools can tell a snapshot from any SQLite file. */
     static final int APPLICATION_ID = 0x4C4F5550;
     /** {@code PRAGMA user_version}: the format version this code writes and reads. */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
 
     static final String DDL = """
             CREATE TABLE snapshot (
@@ -41,14 +41,23 @@ final class SnapshotSchema {
               frame_count INTEGER NOT NULL,
               truncated   INTEGER NOT NULL
             );
+            CREATE TABLE locations (
+              location_id INTEGER PRIMARY KEY,
+              function    TEXT NOT NULL,
+              file        TEXT,
+              line        INTEGER,
+              pc          INTEGER,
+              inlined     INTEGER NOT NULL
+            );
             CREATE TABLE frames (
-              stack_id INTEGER NOT NULL REFERENCES stacks(stack_id),
-              depth    INTEGER NOT NULL,
-              function TEXT NOT NULL,
-              file     TEXT,
-              line     INTEGER,
-              pc       INTEGER,
-              inlined  INTEGER NOT NULL,
+              stack_id    INTEGER NOT NULL REFERENCES stacks(stack_id),
+              depth       INTEGER NOT NULL,
+              function    TEXT NOT NULL,
+              file        TEXT,
+              line        INTEGER,
+              pc          INTEGER,
+              inlined     INTEGER NOT NULL,
+              location_id INTEGER NOT NULL REFERENCES locations(location_id),
               PRIMARY KEY (stack_id, depth)
             ) WITHOUT ROWID;
             CREATE TABLE goroutines (
@@ -77,7 +86,7 @@ final class SnapshotSchema {
             """;
 
     /** Names function tables may not take. */
-    static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("snapshot", "processes", "stacks", "frames", "goroutines",
+    static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("snapshot", "processes", "stacks", "locations", "frames", "goroutines",
             "goroutine_frames", "function_tables", "all_captured_data");
 
     private SnapshotSchema() {}

@@ -38,9 +38,11 @@ public final class SnapshotWriter implements AutoCloseable {
     private final Connection db;
     private final PreparedStatement insertProcess;
     private final PreparedStatement insertStack;
+    private final PreparedStatement insertLocation;
     private final PreparedStatement insertFrame;
     private final PreparedStatement insertGoroutine;
     private final Map<List<Frame>, Long> stackIds = new HashMap<>();
+    private final Map<Frame, Long> locationIds = new HashMap<>();
     private final Map<FunctionTable, Table> tables = new LinkedHashMap<>();
     private int pendingRows;
     private boolean committed;
@@ -52,8 +54,9 @@ public final class SnapshotWriter implements AutoCloseable {
         insertProcess = db.prepareStatement("INSERT INTO processes(pid, hostname, exe_path, build_id, go_version,"
                 + " capture_time_ns, pause_ns, threads, lost_records, unreadable) VALUES (?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
         insertStack = db.prepareStatement("INSERT INTO stacks(stack_id, frame_count, truncated) VALUES (?,?,?)");
-        insertFrame = db.prepareStatement("INSERT INTO frames(stack_id, depth, function, file, line, pc, inlined)"
-                + " VALUES (?,?,?,?,?,?,?)");
+        insertLocation = db.prepareStatement("INSERT INTO locations(location_id, function, file, line, pc, inlined) VALUES (?,?,?,?,?,?)");
+        insertFrame = db.prepareStatement("INSERT INTO frames(stack_id, depth, function, file, line, pc, inlined, location_id)"
+                + " VALUES (?,?,?,?,?,?,?,?)");
         insertGoroutine = db.prepareStatement("INSERT INTO goroutines(process_id, goid, status, wait_reason,"
                 + " wait_since_ns, created_by, created_by_file, created_by_line, parent_goid, thread_id, stack_id)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -138,6 +141,7 @@ public final class SnapshotWriter implements AutoCloseable {
             insertStack.addBatch();
             for (int depth = 0; depth < frames.size(); depth++) {
                 Frame f = frames.get(depth);
+                long location = location(f);
                 insertFrame.setLong(1, id);
                 insertFrame.setInt(2, depth);
                 insertFrame.setString(3, f.function());
@@ -145,12 +149,32 @@ public final class SnapshotWriter implements AutoCloseable {
                 insertFrame.setInt(5, f.line());
                 insertFrame.setLong(6, f.pc());
                 insertFrame.setInt(7, f.inlined() ? 1 : 0);
+                insertFrame.setLong(8, location);
                 insertFrame.addBatch();
             }
             countRows(1 + frames.size());
         } catch (SQLException e) {
             throw failure(e);
         }
+        return id;
+    }
+
+    /** The {@code location_id} of a frame, adding the location if it is new. */
+    private long location(Frame f) throws SQLException {
+        Long known = locationIds.get(f);
+        if (known != null) {
+            return known;
+        }
+        long id = locationIds.size() + 1L;
+        locationIds.put(f, id);
+        insertLocation.setLong(1, id);
+        insertLocation.setString(2, f.function());
+        insertLocation.setString(3, f.file());
+        insertLocation.setInt(4, f.line());
+        insertLocation.setLong(5, f.pc());
+        insertLocation.setInt(6, f.inlined() ? 1 : 0);
+        insertLocation.addBatch();
+        countRows(1);
         return id;
     }
 
@@ -357,6 +381,7 @@ public final class SnapshotWriter implements AutoCloseable {
 
     private void flush() throws SQLException {
         insertStack.executeBatch();
+        insertLocation.executeBatch();
         insertFrame.executeBatch();
         insertGoroutine.executeBatch();
         pendingRows = 0;

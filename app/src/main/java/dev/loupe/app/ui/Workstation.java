@@ -100,6 +100,7 @@ public final class Workstation {
         this.stage = stage;
         this.history = history;
         this.options = options;
+        SnapshotFile.preload();
         followColorScheme();
         Label empty = new Label(EMPTY);
         StackPane center = new StackPane(empty, tabs);

@@ -67,8 +67,11 @@ class SnapshotStoreTest {
                 """, rows);
         assertEquals("4|2|1\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
                 "SELECT goroutine_count, stack_count, truncated_stacks FROM processes")));
-        assertEquals("3|3|clean\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
+        assertEquals("4|4|clean\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
                 "SELECT (SELECT user_version FROM pragma_user_version), format_version, value_form FROM snapshot")));
+        // Each distinct frame once: RECV's five and SLEEP's two.
+        assertEquals("7|7\n", Exec.run(Exec.cmd("sqlite3", db.toString(),
+                "SELECT count(*), (SELECT count(DISTINCT location_id) FROM frames) FROM locations")));
         assertFalse(Files.exists(dir.resolve("s.db.partial")));
     }
 
@@ -205,6 +208,32 @@ class SnapshotStoreTest {
             assertEquals(4, file.query("SELECT count(*) FROM goroutines", 1).rows().getFirst().getFirst());
             StoreException load = assertThrows(StoreException.class, () -> file.query("SELECT load_extension('/lib/x.so')", 1));
             assertTrue(load.getMessage().contains("not authorized"), load.getMessage());
+        }
+    }
+
+    @Test
+    void aFormat3FileWithoutLocationsReadsTheSame(@TempDir Path dir) throws Exception {
+        Path v4 = write(Files.createDirectory(dir.resolve("v4")));
+        Path v3 = write(Files.createDirectory(dir.resolve("v3")));
+        Exec.run(Exec.cmd("sqlite3", v3.toString(), """
+                CREATE TABLE f3 (stack_id INTEGER NOT NULL, depth INTEGER NOT NULL, function TEXT NOT NULL, file TEXT,
+                  line INTEGER, pc INTEGER, inlined INTEGER NOT NULL, PRIMARY KEY (stack_id, depth)) WITHOUT ROWID;
+                INSERT INTO f3 SELECT stack_id, depth, function, file, line, pc, inlined FROM frames;
+                DROP VIEW goroutine_frames; DROP TABLE frames; DROP TABLE locations; ALTER TABLE f3 RENAME TO frames;
+                UPDATE snapshot SET format_version = 3; PRAGMA user_version = 3;"""));
+        try (SnapshotFile a = SnapshotFile.open(v4); SnapshotFile b = SnapshotFile.open(v3)) {
+            assertEquals(RECV, a.stackGroups().getFirst().frames());
+            assertEquals(a.stackGroups(), b.stackGroups());
+        }
+    }
+
+    @Test
+    void aFrameAtNoLocationIsCorrupt(@TempDir Path dir) throws Exception {
+        Path db = write(dir);
+        Exec.run(Exec.cmd("sqlite3", db.toString(), "UPDATE frames SET location_id = 99 WHERE depth = 1"));
+        try (SnapshotFile file = SnapshotFile.open(db)) {
+            StoreException e = assertThrows(StoreException.class, file::stackGroups);
+            assertTrue(e.getMessage().startsWith(db + " is corrupt (a frame of stack "), e.getMessage());
         }
     }
 
