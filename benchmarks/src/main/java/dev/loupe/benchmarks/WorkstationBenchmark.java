@@ -51,7 +51,7 @@ public final class WorkstationBenchmark {
     private static final List<String> SEARCHES = List.of("branch1", "sync", "main.descend", "");
     private static final int REPAINTS = 10;
     private static final List<String> FILTERS = List.of("branch2", "sync", "chanrecv");
-    private static final int WAIT_SECONDS = 120;
+    static final int WAIT_SECONDS = 120;
 
     private WorkstationBenchmark() {}
 
@@ -64,12 +64,7 @@ public final class WorkstationBenchmark {
     /** Measures {@code rounds} rounds on a snapshot of {@code goroutines} parked goroutines; prints the table to {@code out}. */
     public static void run(int rounds, int goroutines, PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory("loupe-workstation");
-        Path db = dir.resolve("stacks.db");
-        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"),
-                List.of("-n", Integer.toString(goroutines), "-branches", Integer.toString(BRANCHES)), Duration.ofSeconds(WAIT_SECONDS))) {
-            Snapshotter.Options options = new Snapshotter.Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 256 << 20, Duration.ofSeconds(5));
-            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db);
-        }
+        Path db = snapshot(goroutines, dir.resolve("stacks.db"));
         System.setProperty("glass.platform", "Headless");
         System.setProperty("prism.order", "sw");
         boolean ours = Fx.start();
@@ -131,12 +126,22 @@ public final class WorkstationBenchmark {
         out.printf("| heap used with the file open, after GC (largest of the rounds) | %.1f MB |%n", heap / 1e6);
     }
 
-    private static Canvas flameGraph(Scene scene) {
+    /** Writes to {@code db} a snapshot of {@code targets/stacks} with {@code goroutines} goroutines and many distinct stacks. */
+    static Path snapshot(int goroutines, Path db) throws Exception {
+        try (RunningTarget t = RunningTarget.startReady(GoBuild.target("stacks"),
+                List.of("-n", Integer.toString(goroutines), "-branches", Integer.toString(BRANCHES)), Duration.ofSeconds(WAIT_SECONDS))) {
+            Snapshotter.Options options = new Snapshotter.Options(SnapshotProgram.DEFAULT_MAX_DEPTH, 256 << 20, Duration.ofSeconds(5));
+            new Snapshotter(new LocalAgent(), options, line -> {}).take(List.of((int) t.pid()), db);
+        }
+        return db;
+    }
+
+    static Canvas flameGraph(Scene scene) {
         return (Canvas) scene.lookup("#flame-graph");
     }
 
     /** Whether the scene has a flame graph, other than {@code other}, that has been drawn (it is sized when drawn). */
-    private static boolean flameGraphDrawn(Scene scene, Canvas other) {
+    static boolean flameGraphDrawn(Scene scene, Canvas other) {
         Canvas c = flameGraph(scene);
         return c != null && c != other && c.getHeight() > 0;
     }
@@ -148,7 +153,7 @@ public final class WorkstationBenchmark {
     }
 
     /** Completes, with the time, at the end of the first layout pulse after which {@code ready}. On the JavaFX thread. */
-    private static CompletableFuture<Long> pulse(Scene scene, BooleanSupplier ready) {
+    static CompletableFuture<Long> pulse(Scene scene, BooleanSupplier ready) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         Runnable check = () -> {
             if (ready.getAsBoolean()) {

@@ -71,4 +71,16 @@ class BenchmarksSmokeTest {
         assertTrue(figures.stream().allMatch(f -> f.matches("\\| .+ \\| \\d+\\.\\d+ (ms|MB) \\|")
                 && !f.matches(".* 0\\.0+ (ms|MB) \\|")), "every figure measured: " + bytes);
     }
+
+    @Test
+    void theFirstOpenBenchmarkMeasuresAFreshJvm() throws Exception {
+        Gate.requireRoot();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FirstOpenBenchmark.run(1, 2_000, false, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        List<String> rows = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(5, rows.size(), "a header and three figures: " + bytes);
+        assertTrue(rows.get(2).matches("\\| JVM start → window up \\| — \\| \\d+\\.\\d+ ms \\|"), "the window measured: " + bytes);
+        assertTrue(rows.get(3).matches("\\| open → first paint of the flame graph \\| — \\| [1-9]\\d*\\.\\d+ ms \\|"),
+                "the first paint measured: " + bytes);
+    }
 }
