@@ -95,7 +95,7 @@ public final class GoroutineDecoder {
             // A thread's pc is the instruction it was interrupted at, and so is the pc an injected call returns to;
             // every other pc is a return address, whose call is the instruction before it (the runtime's "symPC").
             boolean interrupted = i == 0 ? source == GoroutineRecord.SOURCE_THREAD
-                    : unwinder.isInjected(pcs.pcs().get(i - 1), i == 1 && source == GoroutineRecord.SOURCE_THREAD);
+                    : Unwinder.INJECTED.contains(frames.getLast().function());
             frames.addAll(interrupted ? symbolise(pc, pc) : callerFrames(pc));
             // The pc's own function comes last, after the calls inlined into it.
             physical.add(frames.size() - 1);

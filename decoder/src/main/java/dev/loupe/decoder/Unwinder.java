@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,9 +28,10 @@ final class Unwinder {
      * The calls the runtime injects (its {@code abi.FuncID_asyncPreempt}, {@code _sigpanic}, {@code _debugCallV2}):
      * the pc they return to is where the code was interrupted, not after a call.
      */
-    private static final Set<String> INJECTED = Set.of("runtime.asyncPreempt", "runtime.sigpanic", "runtime.debugCallV2");
+    static final Set<String> INJECTED = Set.of("runtime.asyncPreempt", "runtime.sigpanic", "runtime.debugCallV2");
 
     private final Pclntab pclntab;
+    private final Map<Long, Boolean> injectedAt = new HashMap<>();
 
     Unwinder(Pclntab pclntab) {
         this.pclntab = pclntab;
@@ -146,10 +149,13 @@ final class Unwinder {
         return new Walk(pcs, -1, false);
     }
 
-    /** Whether the pc is in a function the runtime calls from a signal handler as if the code it interrupted had. */
-    boolean isInjected(long pc, boolean innermost) {
-        Optional<Func> f = pclntab.functionAt(innermost ? pc : pc - 1);
-        return f.isPresent() && INJECTED.contains(f.get().name());
+    /**
+     * Whether the pc is in a function the runtime calls from a signal handler as if the code it interrupted had; kept
+     * per address, as the return addresses of every chain with a window are asked.
+     */
+    private boolean isInjected(long pc, boolean innermost) {
+        return injectedAt.computeIfAbsent(innermost ? pc : pc - 1,
+                at -> pclntab.functionAt(at).map(f -> INJECTED.contains(f.name())).orElse(false));
     }
 
     /** Whether the pc is in a top frame: its own instruction for the innermost frame, the call before it otherwise. */
