@@ -79,11 +79,7 @@ public final class FirstOpenBenchmark {
             out.println("| open → first paint of the flame graph | " + median(with, 1) + " | " + median(without, 1) + " |");
             out.println("| open → first paint, each JVM | " + each(with, 1) + " | " + each(without, 1) + " |");
         } finally {
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            WorkstationBenchmark.deleteTree(dir);
         }
     }
 

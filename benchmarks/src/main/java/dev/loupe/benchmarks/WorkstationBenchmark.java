@@ -18,6 +18,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.stage.Stage;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,11 +111,7 @@ public final class WorkstationBenchmark {
             if (ours) {
                 Platform.exit();
             }
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            deleteTree(dir);
         }
         out.println("| " + opened + " | " + rounds + (rounds == 1 ? " round" : " rounds, median") + " |");
         out.println("| --- | --- |");
@@ -124,6 +121,15 @@ public final class WorkstationBenchmark {
         out.println("| flame graph zoom (a click: layout + repaint) | " + median(zooms) + " |");
         filters.forEach((what, nanos) -> out.println("| " + what + " | " + median(nanos) + " |"));
         out.printf("| heap used with the file open, after GC (largest of the rounds) | %.1f MB |%n", heap / 1e6);
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Writes to {@code db} a snapshot of {@code targets/stacks} with {@code goroutines} goroutines and many distinct stacks. */

@@ -326,13 +326,14 @@ public final class SnapshotFile implements AutoCloseable {
                 }
             }
             List<Frame> frames = new ArrayList<>();
+            Map<String, String> texts = new HashMap<>();
             try (PreparedStatement p = db.prepareStatement("SELECT f.function, f.file, f.line, f.pc, f.inlined"
                     + " FROM goroutines g JOIN frames f USING (stack_id) WHERE g.process_id = ? AND g.goid = ? ORDER BY f.depth")) {
                 p.setLong(1, processId);
                 p.setLong(2, goid);
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        frames.add(new Frame(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4), r.getInt(5) != 0));
+                        frames.add(frame(r, 1, texts));
                     }
                 }
             }
