@@ -72,7 +72,7 @@ public record SnapshotProgram(Program program, List<MapSpec> maps, int maxDepth,
     public static final int MAX_GOROUTINES = 1 << 22;
     /** The frame-pointer chain is followed through stack windows of this many bytes. */
     static final int WALK_WINDOW = 4096;
-    /** Bytes of stack sent from sp of running goroutines and those in a syscall, for the pcsp unwinding. */
+    /** Bytes of stack sent from sp of running, preempted and system-calling goroutines, for the pcsp unwinding. */
     public static final int TOP_WINDOW = 8192;
     /**
      * The top of a thread's alternate signal stack searched for the signal frame: the frame sits below the FPU
